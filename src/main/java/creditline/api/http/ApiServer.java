@@ -1,0 +1,90 @@
+package creditline.api.http;
+
+import creditline.auth.Keys;
+import creditline.common.Failure;
+import creditline.store.BatchingWriter;
+import creditline.store.Store;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP server: routes, the error mapper, health and metrics. */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+    private final WebServer server;
+
+    public ApiServer(Store store, String operatorKey, BigDecimal creditsPerUsd, PrometheusMeterRegistry metrics, String host, int port) {
+        Authenticator auth = new Authenticator(store, Keys.hash(operatorKey));
+        HttpRouting.Builder routing = HttpRouting.builder();
+        routing.get("/healthz", (req, res) -> {
+            boolean up = store.healthy();
+            Http.json(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, Map.of("status", up ? "ok" : "database unavailable"));
+        });
+        routing.get("/metrics", (req, res) -> {
+            res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            res.send(metrics.scrape());
+        });
+        new CatalogRoutes(store, auth, creditsPerUsd).register(routing);
+        new OrgRoutes(store, auth).register(routing);
+        new UsageRoutes(store, auth, metrics).register(routing);
+        routing.any((req, res) -> error(res, new Failure(Failure.Kind.NOT_FOUND, "NOT_FOUND",
+                "no such endpoint: " + req.prologue().method().text() + " " + req.path().path())));
+        routing.error(Failure.class, (req, res, f) -> error(res, f));
+        routing.error(BatchingWriter.OverloadedException.class, (req, res, e) ->
+                error(res, new Failure(Failure.Kind.OVERLOADED, "OVERLOADED", "Creditline is overloaded; retry with backoff: " + e.getMessage())));
+        routing.error(Exception.class, ApiServer::internalError);
+        this.server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(Http.BODY_BYTES_MAX + 1024L)
+                .routing(routing)
+                .build()
+                .start();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    private static void internalError(ServerRequest req, ServerResponse res, Exception e) {
+        log.error("{} {} failed", req.prologue().method().text(), req.path().path(), e);
+        error(res, Status.INTERNAL_SERVER_ERROR_500, "INTERNAL", "internal error; see the server log", Map.of());
+    }
+
+    static void error(ServerResponse res, Failure f) {
+        Status status = switch (f.kind()) {
+            case INVALID -> Status.BAD_REQUEST_400;
+            case UNAUTHENTICATED -> Status.UNAUTHORIZED_401;
+            case FORBIDDEN -> Status.FORBIDDEN_403;
+            case NOT_FOUND -> Status.NOT_FOUND_404;
+            case CONFLICT -> Status.CONFLICT_409;
+            case TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
+            case OVERLOADED -> Status.SERVICE_UNAVAILABLE_503;
+        };
+        if (f.kind() == Failure.Kind.UNAUTHENTICATED) res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        error(res, status, f.code(), f.getMessage(), f.details());
+    }
+
+    private static void error(ServerResponse res, Status status, String code, String message, Map<String, Object> details) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", code);
+        body.put("message", message);
+        body.put("details", details);
+        Http.json(res, status, Map.of("error", body));
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

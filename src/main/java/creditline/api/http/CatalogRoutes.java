@@ -1,0 +1,202 @@
+package creditline.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import creditline.common.Failure;
+import creditline.plan.Plan;
+import creditline.pricing.Credits;
+import creditline.pricing.Model;
+import creditline.pricing.RateVersion;
+import creditline.pricing.Rates;
+import creditline.store.Store;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Models with effective-dated rate versions, and plans: operators write, any key reads. */
+final class CatalogRoutes {
+    static final Pattern CATALOG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
+    private static final Set<String> MODEL_FIELDS = Set.of("name", "provider", "rates", "ratesUsd", "unmetered", "effectiveFrom");
+    private static final Set<String> RATE_FIELDS = Set.of("creditInputPer1M", "creditOutputPer1M", "creditCacheWritePer1M",
+            "creditCacheReadPer1M", "creditCachedInputPer1M", "creditPerRequest", "creditPerToolCall");
+    private static final Set<String> USD_RATE_FIELDS = Set.of("inputPer1M", "outputPer1M", "cacheWritePer1M",
+            "cacheReadPer1M", "cachedInputPer1M", "perRequest", "perToolCall");
+    private static final Set<String> PLAN_FIELDS = Set.of("name", "monthlyPrice", "creditsIncluded", "tokensIncluded", "overage",
+            "overagePricePerCredit", "features", "rollover");
+
+    private final Store store;
+    private final Authenticator auth;
+    private final BigDecimal creditsPerUsd;
+
+    CatalogRoutes(Store store, Authenticator auth, BigDecimal creditsPerUsd) {
+        this.store = store;
+        this.auth = auth;
+        this.creditsPerUsd = creditsPerUsd;
+    }
+
+    void register(HttpRouting.Builder r) {
+        r.put("/v1/models/{modelId}", this::putModel)
+                .get("/v1/models", this::listModels)
+                .get("/v1/models/{modelId}", this::getModel)
+                .get("/v1/models/{modelId}/rates", this::getRates)
+                .put("/v1/plans/{planId}", this::putPlan)
+                .get("/v1/plans", this::listPlans)
+                .get("/v1/plans/{planId}", this::getPlan);
+    }
+
+    static String catalogId(String id, String what) {
+        if (id == null || !CATALOG_ID.matcher(id).matches()) {
+            throw Failure.invalid(what, what + " must be 1-128 characters of letters, digits and ._:/@+- starting with a letter or digit, got '" + id + "'");
+        }
+        return id;
+    }
+
+    private void putModel(ServerRequest req, ServerResponse res) {
+        Authenticator.requireOperator(auth.authenticate(req));
+        String id = catalogId(Http.param(req, "modelId"), "modelId");
+        JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
+        Json.onlyFields(body, "", MODEL_FIELDS);
+        JsonNode credit = body.get("rates");
+        JsonNode usd = body.get("ratesUsd");
+        if (credit != null && usd != null) throw Failure.invalid("rates", "give rates (credits) or ratesUsd (USD), not both");
+        Rates rates = credit != null ? creditRates(Json.object(credit, "rates"))
+                : usd != null ? usdRates(Json.object(usd, "ratesUsd")) : Rates.NONE;
+        String name = Json.optionalString(body, "name");
+        String provider = Json.optionalString(body, "provider");
+        Model model = store.putModel(id, name == null ? id : name, provider == null ? "" : provider,
+                Json.optionalBoolean(body, "unmetered", false), rates, Json.optionalInstant(body, "effectiveFrom"));
+        Http.ok(res, Views.model(model, store.clock().instant()));
+    }
+
+    private static Rates creditRates(JsonNode r) {
+        Json.onlyFields(r, "rates", RATE_FIELDS);
+        return new Rates(Json.optionalCredits(r, "creditInputPer1M"), Json.optionalCredits(r, "creditOutputPer1M"),
+                Json.optionalCredits(r, "creditCacheWritePer1M"), Json.optionalCredits(r, "creditCacheReadPer1M"),
+                Json.optionalCredits(r, "creditCachedInputPer1M"), Json.optionalCredits(r, "creditPerRequest"),
+                Json.optionalCredits(r, "creditPerToolCall"));
+    }
+
+    /** USD rates converted at the deployment's creditsPerUsd, rounded half-up to 6 decimals of a credit. */
+    private Rates usdRates(JsonNode r) {
+        Json.onlyFields(r, "ratesUsd", USD_RATE_FIELDS);
+        return new Rates(usd(r, "inputPer1M"), usd(r, "outputPer1M"), usd(r, "cacheWritePer1M"), usd(r, "cacheReadPer1M"),
+                usd(r, "cachedInputPer1M"), usd(r, "perRequest"), usd(r, "perToolCall"));
+    }
+
+    private Long usd(JsonNode r, String field) {
+        BigDecimal d = Json.optionalDecimal(r, field);
+        if (d == null) return null;
+        if (d.signum() < 0) throw Failure.invalid("ratesUsd." + field, "ratesUsd." + field + " must not be negative");
+        try {
+            return Credits.fromUsd(d, creditsPerUsd);
+        } catch (IllegalArgumentException e) {
+            throw Failure.invalid("ratesUsd." + field, "ratesUsd." + field + ": " + e.getMessage());
+        }
+    }
+
+    private Model requireModel(String id) {
+        Model m = store.model(id);
+        if (m == null) throw Failure.notFound("MODEL_NOT_FOUND", "model '" + id + "' does not exist");
+        return m;
+    }
+
+    private void listModels(ServerRequest req, ServerResponse res) {
+        auth.authenticate(req);
+        Instant now = store.clock().instant();
+        List<Object> out = new ArrayList<>();
+        for (Model m : store.models()) out.add(Views.model(m, now));
+        Http.ok(res, Map.of("models", out));
+    }
+
+    private void getModel(ServerRequest req, ServerResponse res) {
+        auth.authenticate(req);
+        Http.ok(res, Views.model(requireModel(Http.param(req, "modelId")), store.clock().instant()));
+    }
+
+    private void getRates(ServerRequest req, ServerResponse res) {
+        auth.authenticate(req);
+        Model m = requireModel(Http.param(req, "modelId"));
+        List<Object> versions = new ArrayList<>();
+        for (RateVersion v : m.versions()) versions.add(Views.version(v));
+        Http.ok(res, Map.of("modelId", m.id(), "versions", versions));
+    }
+
+    private void putPlan(ServerRequest req, ServerResponse res) {
+        Authenticator.requireOperator(auth.authenticate(req));
+        String id = catalogId(Http.param(req, "planId"), "planId");
+        JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
+        Json.onlyFields(body, "", PLAN_FIELDS);
+        String name = Json.requiredString(body, "name");
+        JsonNode price = body.get("monthlyPrice");
+        long priceMinor = 0;
+        String currency = "USD";
+        if (price != null && !price.isNull()) {
+            Json.object(price, "monthlyPrice");
+            Json.onlyFields(price, "monthlyPrice", Set.of("amount", "currency"));
+            currency = currency(Json.optionalString(price, "currency"));
+            priceMinor = minorUnits(Json.optionalDecimal(price, "amount"), currency, "monthlyPrice.amount", 0);
+        }
+        Long credits = Json.optionalCredits(body, "creditsIncluded");
+        if (credits == null) throw new Failure(Failure.Kind.INVALID, "MISSING_FIELD", "creditsIncluded is required", Map.of("field", "creditsIncluded"));
+        String overage = Json.optionalString(body, "overage");
+        Plan.Overage policy = switch (overage == null ? "block" : overage) {
+            case "block" -> Plan.Overage.BLOCK;
+            case "allow" -> Plan.Overage.ALLOW;
+            default -> throw Failure.invalid("overage", "overage must be block or allow, got '" + overage + "'");
+        };
+        BigDecimal overagePrice = Json.optionalDecimal(body, "overagePricePerCredit");
+        Long overageMinorMicros = overagePrice == null ? null : minorUnits(overagePrice, currency, "overagePricePerCredit", 6);
+        List<String> features = Json.optionalStrings(body, "features");
+        if (features != null) {
+            for (String f : features) {
+                if (f.isBlank() || f.contains("\n") || f.length() > 200) throw Failure.invalid("features", "each feature must be one non-empty line of at most 200 characters");
+            }
+        }
+        Plan plan = new Plan(id, name, priceMinor, currency, credits, Json.optionalCount(body, "tokensIncluded"), policy,
+                overageMinorMicros, features == null ? List.of() : features, Json.optionalBoolean(body, "rollover", false));
+        Http.ok(res, Views.plan(store.putPlan(plan)));
+    }
+
+    private static String currency(String code) {
+        if (code == null) return "USD";
+        try {
+            return Currency.getInstance(code.toUpperCase(Locale.ROOT)).getCurrencyCode();
+        } catch (IllegalArgumentException e) {
+            throw Failure.invalid("monthlyPrice.currency", "currency must be an ISO 4217 code such as USD, got '" + code + "'");
+        }
+    }
+
+    /** An amount in minor units of the currency, times 10^extraDigits; it must be exact. */
+    private static long minorUnits(BigDecimal amount, String currency, String field, int extraDigits) {
+        if (amount == null) return 0;
+        if (amount.signum() < 0) throw Failure.invalid(field, field + " must not be negative");
+        try {
+            return amount.movePointRight(Views.fractionDigits(currency) + extraDigits).longValueExact();
+        } catch (ArithmeticException e) {
+            throw Failure.invalid(field, field + " has more decimals than " + currency + " allows (" + (Views.fractionDigits(currency) + extraDigits) + ")");
+        }
+    }
+
+    private void listPlans(ServerRequest req, ServerResponse res) {
+        auth.authenticate(req);
+        List<Object> out = new ArrayList<>();
+        for (Plan p : store.plans()) out.add(Views.plan(p));
+        Http.ok(res, Map.of("plans", out));
+    }
+
+    private void getPlan(ServerRequest req, ServerResponse res) {
+        auth.authenticate(req);
+        Plan p = store.plan(Http.param(req, "planId"));
+        if (p == null) throw Failure.notFound("PLAN_NOT_FOUND", "plan '" + Http.param(req, "planId") + "' does not exist");
+        Http.ok(res, Views.plan(p));
+    }
+
+}

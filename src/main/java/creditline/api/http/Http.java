@@ -1,0 +1,49 @@
+package creditline.api.http;
+
+import creditline.common.Failure;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/** Request reading and response writing shared by the routes. */
+final class Http {
+    /** Largest request body read (a full batch of 10,000 events fits comfortably). */
+    static final int BODY_BYTES_MAX = 32 * 1024 * 1024;
+
+    private Http() {}
+
+    static byte[] body(ServerRequest req) {
+        try (InputStream in = req.content().inputStream()) {
+            byte[] bytes = in.readNBytes(BODY_BYTES_MAX + 1);
+            if (bytes.length > BODY_BYTES_MAX) {
+                throw new Failure(Failure.Kind.TOO_LARGE, "BODY_TOO_LARGE", "the request body is larger than " + BODY_BYTES_MAX + " bytes",
+                        Map.of("bodyBytesMax", BODY_BYTES_MAX));
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.INVALID, "MALFORMED_REQUEST", "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    static String param(ServerRequest req, String name) {
+        return req.path().pathParameters().get(name);
+    }
+
+    static String query(ServerRequest req, String name) {
+        return req.query().first(name).orElse(null);
+    }
+
+    static void json(ServerResponse res, Status status, Object body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.write(body));
+    }
+
+    static void ok(ServerResponse res, Object body) {
+        json(res, Status.OK_200, body);
+    }
+}

@@ -1,0 +1,162 @@
+package creditline.api.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import creditline.common.Failure;
+import creditline.pricing.Credits;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The one JSON mapper and typed, precisely-failing accessors over request trees. */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private Json() {}
+
+    public static JsonNode parse(byte[] body) {
+        if (body.length == 0) throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is empty; a JSON document is expected");
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null) throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is empty; a JSON document is expected");
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is not valid JSON: " + e.getOriginalMessage(),
+                    Map.of("line", e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                            "column", e.getLocation() == null ? 0 : e.getLocation().getColumnNr()));
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON", e);
+        }
+    }
+
+    public static ObjectNode object(JsonNode node, String what) {
+        if (node == null || !node.isObject()) throw Failure.invalid(what, what + " must be a JSON object");
+        return (ObjectNode) node;
+    }
+
+    /** Rejects fields not in {@code allowed}: a typo must not be silently ignored. */
+    public static void onlyFields(JsonNode node, String where, Set<String> allowed) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!allowed.contains(f)) {
+                throw new Failure(Failure.Kind.INVALID, "UNKNOWN_FIELD", "unknown field '" + f + "'" + (where.isEmpty() ? "" : " in " + where)
+                        + "; allowed: " + String.join(", ", allowed.stream().sorted().toList()), Map.of("field", prefix(where) + f));
+            }
+        }
+    }
+
+    private static String prefix(String where) {
+        return where.isEmpty() ? "" : where + ".";
+    }
+
+    private static JsonNode present(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    public static String requiredString(JsonNode node, String field) {
+        String s = optionalString(node, field);
+        if (s == null || s.isEmpty()) throw new Failure(Failure.Kind.INVALID, "MISSING_FIELD", field + " is required", Map.of("field", field));
+        return s;
+    }
+
+    public static String optionalString(JsonNode node, String field) {
+        JsonNode v = present(node, field);
+        if (v == null) return null;
+        if (!v.isTextual()) throw Failure.invalid(field, field + " must be a string");
+        return v.textValue();
+    }
+
+    public static boolean optionalBoolean(JsonNode node, String field, boolean otherwise) {
+        JsonNode v = present(node, field);
+        if (v == null) return otherwise;
+        if (!v.isBoolean()) throw Failure.invalid(field, field + " must be true or false");
+        return v.booleanValue();
+    }
+
+    /** A non-negative integer, or null when absent. */
+    public static Long optionalCount(JsonNode node, String field) {
+        JsonNode v = present(node, field);
+        if (v == null) return null;
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw Failure.invalid(field, field + " must be a whole number, got " + v);
+        }
+        long n = v.longValue();
+        if (n < 0) throw new Failure(Failure.Kind.INVALID, "NEGATIVE_COUNT", field + " must not be negative, got " + n, Map.of("field", field));
+        return n;
+    }
+
+    public static long count(JsonNode node, String field) {
+        Long v = optionalCount(node, field);
+        return v == null ? 0 : v;
+    }
+
+    /** A decimal amount given as a number or a string, or null when absent. */
+    public static BigDecimal optionalDecimal(JsonNode node, String field) {
+        JsonNode v = present(node, field);
+        if (v == null) return null;
+        try {
+            if (v.isNumber()) return v.decimalValue();
+            if (v.isTextual()) return new BigDecimal(v.textValue().trim());
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw Failure.invalid(field, field + " must be a decimal number such as \"12.35\", got " + v);
+    }
+
+    /** Credits as micro-credits (at most 6 fractional digits, not negative), or null when absent. */
+    public static Long optionalCredits(JsonNode node, String field) {
+        BigDecimal d = optionalDecimal(node, field);
+        if (d == null) return null;
+        if (d.signum() < 0) throw Failure.invalid(field, field + " must not be negative");
+        try {
+            return Credits.parseMicros(d);
+        } catch (IllegalArgumentException e) {
+            throw Failure.invalid(field, field + ": " + e.getMessage());
+        }
+    }
+
+    public static Instant optionalInstant(JsonNode node, String field) {
+        String s = optionalString(node, field);
+        if (s == null) return null;
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            throw Failure.invalid(field, field + " must be an ISO-8601 UTC time such as 2026-11-23T18:00:00Z, got '" + s + "'");
+        }
+    }
+
+    public static List<String> optionalStrings(JsonNode node, String field) {
+        JsonNode v = present(node, field);
+        if (v == null) return null;
+        if (!v.isArray()) throw Failure.invalid(field, field + " must be an array of strings");
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isTextual()) throw Failure.invalid(field, field + " must be an array of strings");
+            out.add(item.textValue());
+        }
+        return out;
+    }
+}

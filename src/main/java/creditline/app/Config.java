@@ -1,0 +1,81 @@
+package creditline.app;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Deployment configuration, read from the environment. Impossible values are refused with a
+ * message naming the variable, the limit and the unit.
+ *
+ * @param port HTTP port ({@code CREDITLINE_PORT}, 8080; 0 picks a free one)
+ * @param db {@code CREDITLINE_DB}: {@code sqlite:PATH} (default {@code sqlite:./data/creditline.db}) or a {@code jdbc:postgresql://} URL
+ * @param operatorKey {@code CREDITLINE_OPERATOR_KEY}; null: generated at first start and kept in the data dir
+ * @param dataDir {@code CREDITLINE_DATA_DIR} ({@code ./data})
+ * @param chargeScale {@code CREDITLINE_CHARGE_SCALE}: decimals kept in each event's charge, 0..6 (2)
+ * @param creditsPerUsd {@code CREDITLINE_CREDITS_PER_USD}: credits per US dollar for rates given in USD (100)
+ * @param meteringOn {@code CREDITLINE_METERING}: {@code on} (default) or {@code off} (everything recorded, nothing charged)
+ */
+public record Config(String host, int port, String db, String operatorKey, Path dataDir, int chargeScale,
+                     BigDecimal creditsPerUsd, boolean meteringOn) {
+
+    public static final String DEFAULT_DB = "sqlite:./data/creditline.db";
+
+    public static Config fromEnv(Map<String, String> env) {
+        return new Config(
+                env.getOrDefault("CREDITLINE_HOST", "0.0.0.0"),
+                intIn(env, "CREDITLINE_PORT", 8080, 0, 65_535, "a TCP port"),
+                env.getOrDefault("CREDITLINE_DB", DEFAULT_DB),
+                blankToNull(env.get("CREDITLINE_OPERATOR_KEY")),
+                Path.of(env.getOrDefault("CREDITLINE_DATA_DIR", "./data")),
+                intIn(env, "CREDITLINE_CHARGE_SCALE", 2, 0, 6, "decimals"),
+                creditsPerUsd(env.getOrDefault("CREDITLINE_CREDITS_PER_USD", "100")),
+                metering(env.getOrDefault("CREDITLINE_METERING", "on")));
+    }
+
+    public Config withDb(String newDb) {
+        return new Config(host, port, newDb, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn);
+    }
+
+    public Config withPort(int newPort) {
+        return new Config(host, newPort, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn);
+    }
+
+    public Config withOperatorKey(String key) {
+        return new Config(host, port, db, key, dataDir, chargeScale, creditsPerUsd, meteringOn);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static int intIn(Map<String, String> env, String name, int otherwise, int min, int max, String unit) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) return otherwise;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + " (" + unit + "), got '" + v + "'");
+    }
+
+    private static BigDecimal creditsPerUsd(String v) {
+        try {
+            BigDecimal d = new BigDecimal(v.trim());
+            if (d.signum() > 0) return d;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("CREDITLINE_CREDITS_PER_USD must be a positive decimal (credits per US dollar), got '" + v + "'");
+    }
+
+    private static boolean metering(String v) {
+        return switch (v.trim()) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("CREDITLINE_METERING must be on or off, got '" + v + "'");
+        };
+    }
+}

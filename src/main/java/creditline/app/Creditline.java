@@ -1,0 +1,64 @@
+package creditline.app;
+
+import creditline.api.http.ApiServer;
+import creditline.pricing.Pricer;
+import creditline.store.Database;
+import creditline.store.Store;
+import creditline.usage.Ingester;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+
+/** A running Creditline: database, store with its writer, HTTP server. Closing stops them in order. */
+public final class Creditline implements AutoCloseable {
+    private final Database db;
+    private final Store store;
+    private final ApiServer server;
+
+    private Creditline(Database db, Store store, ApiServer server) {
+        this.db = db;
+        this.store = store;
+        this.server = server;
+    }
+
+    /** Opens the database and the store without HTTP (for tools and tests). */
+    public static Store openStore(Config config, Clock clock, PrometheusMeterRegistry metrics) {
+        Database db = Database.open(config.db());
+        DistributionSummary batches = DistributionSummary.builder("creditline_writer_batch_commands")
+                .description("commands applied per write transaction").register(metrics);
+        Ingester ingester = new Ingester(new Pricer(config.chargeScale()), config.meteringOn());
+        return new Store(db, ingester, clock, batches::record);
+    }
+
+    public static Creditline start(Config config, Clock clock) {
+        if (config.operatorKey() == null) throw new IllegalArgumentException("an operator key is required");
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new JvmGcMetrics().bindTo(metrics);
+        Store store = openStore(config, clock, metrics);
+        try {
+            ApiServer server = new ApiServer(store, config.operatorKey(), config.creditsPerUsd(), metrics, config.host(), config.port());
+            return new Creditline(store.database(), store, server);
+        } catch (RuntimeException e) {
+            store.close();
+            store.database().close();
+            throw e;
+        }
+    }
+
+    public int port() { return server.port(); }
+
+    public Store store() { return store; }
+
+    @Override
+    public void close() {
+        server.close();
+        store.close();
+        db.close();
+    }
+}

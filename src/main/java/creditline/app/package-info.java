@@ -1,0 +1,2 @@
+/** Configuration, wiring and the command line: plain code, no DI container. */
+package creditline.app;

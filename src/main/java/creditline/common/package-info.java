@@ -1,0 +1,2 @@
+/** Values shared by every layer: operating errors as typed values with a code. */
+package creditline.common;

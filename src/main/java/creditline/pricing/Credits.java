@@ -1,0 +1,49 @@
+package creditline.pricing;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/** Conversions between decimal credit amounts and micro-credits. */
+public final class Credits {
+    public static final long MICROS_PER_CREDIT = 1_000_000L;
+    public static final int SCALE_MAX = 6;
+
+    private Credits() {}
+
+    /**
+     * Parses a decimal amount (e.g. {@code "12.35"}) into micro-credits.
+     *
+     * @throws IllegalArgumentException when it has more than 6 fractional digits or does not fit
+     */
+    public static long parseMicros(BigDecimal credits) {
+        if (credits.stripTrailingZeros().scale() > SCALE_MAX) {
+            throw new IllegalArgumentException("at most " + SCALE_MAX + " fractional digits are allowed, got " + credits.toPlainString());
+        }
+        try {
+            return credits.movePointRight(SCALE_MAX).longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("amount out of range: " + credits.toPlainString());
+        }
+    }
+
+    public static long parseMicros(String credits) {
+        try {
+            return parseMicros(new BigDecimal(credits.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a decimal number: '" + credits + "'");
+        }
+    }
+
+    /** Renders micro-credits as a decimal string with at least 2 and at most 6 fractional digits. */
+    public static String format(long micros) {
+        BigDecimal value = BigDecimal.valueOf(micros, SCALE_MAX).stripTrailingZeros();
+        if (value.scale() < 2) value = value.setScale(2, RoundingMode.UNNECESSARY);
+        return value.toPlainString();
+    }
+
+    /** Converts a USD amount to micro-credits at {@code creditsPerUsd}, rounding half-up to micro-credits. */
+    public static long fromUsd(BigDecimal usd, BigDecimal creditsPerUsd) {
+        BigDecimal credits = usd.multiply(creditsPerUsd).setScale(SCALE_MAX, RoundingMode.HALF_UP);
+        return parseMicros(credits);
+    }
+}

@@ -1,0 +1,25 @@
+package creditline.pricing;
+
+import java.util.List;
+
+/**
+ * A priced model. {@code versions} is ordered by version number; the version in force at an
+ * instant is the one with the latest {@code effectiveFrom} not after it (ties: the higher
+ * version wins, so a correction with the same date supersedes the earlier entry).
+ */
+public record Model(String id, String name, String provider, boolean unmetered, List<RateVersion> versions) {
+
+    public Model {
+        versions = List.copyOf(versions);
+    }
+
+    /** The version in force at {@code at}, or {@code null} when no version is effective yet (priced as 0). */
+    public RateVersion versionAt(java.time.Instant at) {
+        RateVersion best = null;
+        for (RateVersion v : versions) {
+            if (v.effectiveFrom().isAfter(at)) continue;
+            if (best == null || !v.effectiveFrom().isBefore(best.effectiveFrom())) best = v;
+        }
+        return best;
+    }
+}

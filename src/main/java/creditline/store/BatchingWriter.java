@@ -1,0 +1,188 @@
+package creditline.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one writer of a database: callers submit commands and block until the transaction that
+ * applied them has committed. Commands queued meanwhile are applied together in one
+ * transaction (group commit); each runs under its own savepoint so a failing command fails
+ * alone.
+ */
+public final class BatchingWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatchingWriter.class);
+    public static final int QUEUE_COMMANDS_MAX = 4_096;
+    /** A batch stops growing once its commands weigh this much (e.g. events). */
+    public static final int BATCH_WEIGHT_MAX = 20_000;
+    private static final long ENQUEUE_TIMEOUT_MS = 10_000;
+
+    /** A unit of work in the write transaction. */
+    public interface Command<R> {
+        /** Orgs whose rows this command changes; locked before the batch runs. */
+        Collection<String> orgIds();
+
+        /** Relative size, e.g. the number of events. */
+        default int weight() { return 1; }
+
+        R apply(Connection tx) throws SQLException;
+    }
+
+    /** The writer cannot take more work now. */
+    public static final class OverloadedException extends RuntimeException {
+        OverloadedException(String message) { super(message); }
+    }
+
+    private record Pending<R>(Command<R> command, CompletableFuture<R> result) {
+        void run(Connection tx, List<Runnable> onCommit) throws SQLException {
+            R r = command.apply(tx);
+            onCommit.add(() -> result.complete(r));
+        }
+    }
+
+    private final Database db;
+    private final BlockingQueue<Pending<?>> queue = new ArrayBlockingQueue<>(QUEUE_COMMANDS_MAX);
+    private final Thread thread;
+    private final Consumer<Integer> batchObserver;
+    private volatile boolean running = true;
+    private Connection connection;
+
+    public BatchingWriter(Database db, Consumer<Integer> batchObserver) {
+        this.db = db;
+        this.batchObserver = batchObserver;
+        this.thread = Thread.ofPlatform().name("creditline-writer").unstarted(this::loop);
+        this.thread.start();
+    }
+
+    /** Applies the command durably and returns its result; its exception if it failed. */
+    public <R> R execute(Command<R> command) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        try {
+            if (!running) throw new IllegalStateException("the writer is closed");
+            if (!queue.offer(new Pending<>(command, result), ENQUEUE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                throw new OverloadedException("the write queue stayed full for " + ENQUEUE_TIMEOUT_MS + " ms");
+            }
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the writer", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException("write failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void loop() {
+        List<Pending<?>> batch = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                int weight = first.command().weight();
+                Pending<?> next;
+                while (weight < BATCH_WEIGHT_MAX && (next = queue.poll()) != null) {
+                    batch.add(next);
+                    weight += next.command().weight();
+                }
+                applyBatch(batch);
+                batchObserver.accept(batch.size());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (Throwable t) {
+                log.error("writer batch failed", t);
+                for (Pending<?> p : batch) p.result().completeExceptionally(t);
+            } finally {
+                batch.clear();
+            }
+        }
+        closeConnection();
+    }
+
+    private void applyBatch(List<Pending<?>> batch) throws SQLException {
+        Connection tx = connection();
+        List<Runnable> onCommit = new ArrayList<>(batch.size());
+        try {
+            lockOrgs(tx, batch);
+            for (Pending<?> p : batch) {
+                Savepoint sp = batch.size() > 1 ? tx.setSavepoint() : null;
+                try {
+                    p.run(tx, onCommit);
+                    if (sp != null) tx.releaseSavepoint(sp);
+                } catch (SQLException | RuntimeException e) {
+                    if (sp == null) throw e;
+                    tx.rollback(sp);
+                    p.result().completeExceptionally(e);
+                }
+            }
+            tx.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(tx);
+            for (Pending<?> p : batch) p.result().completeExceptionally(e);
+            if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next batch
+            return;
+        }
+        onCommit.forEach(Runnable::run);
+    }
+
+    private void lockOrgs(Connection tx, List<Pending<?>> batch) throws SQLException {
+        if (db.dialect() != Database.Dialect.POSTGRES) return; // SQLite: this is the only writer of the file
+        TreeSet<String> orgIds = new TreeSet<>();
+        for (Pending<?> p : batch) orgIds.addAll(p.command().orgIds());
+        if (orgIds.isEmpty()) return;
+        try (PreparedStatement ps = tx.prepareStatement(
+                "SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE")) {
+            ps.setArray(1, tx.createArrayOf("text", orgIds.toArray()));
+            ps.executeQuery().close();
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) connection = db.openWriterConnection();
+        return connection;
+    }
+
+    private void rollbackQuietly(Connection tx) {
+        try {
+            tx.rollback();
+        } catch (SQLException e) {
+            log.warn("rollback failed: {}", e.getMessage());
+        }
+    }
+
+    private void closeConnection() {
+        if (connection == null) return;
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.warn("closing the writer connection failed: {}", e.getMessage());
+        }
+        connection = null;
+    }
+
+    /** Applies what is queued, then stops. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

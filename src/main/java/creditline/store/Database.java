@@ -1,0 +1,102 @@
+package creditline.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/** A migrated database: a reader pool and the one connection its writer uses. */
+public final class Database implements AutoCloseable {
+    public enum Dialect { SQLITE, POSTGRES }
+
+    private static final int READERS_MAX = 8;
+
+    private final Dialect dialect;
+    private final String url;
+    private final HikariDataSource readers;
+    private final SQLiteConfig sqliteConfig;
+
+    private Database(Dialect dialect, String url, HikariDataSource readers, SQLiteConfig sqliteConfig) {
+        this.dialect = dialect;
+        this.url = url;
+        this.readers = readers;
+        this.sqliteConfig = sqliteConfig;
+    }
+
+    /**
+     * Opens and migrates a database given as {@code sqlite:PATH}, {@code jdbc:sqlite:PATH} or
+     * {@code jdbc:postgresql://...}.
+     */
+    public static Database open(String location) {
+        HikariConfig pool = new HikariConfig();
+        pool.setMaximumPoolSize(READERS_MAX);
+        pool.setPoolName("creditline-readers");
+        Database db;
+        if (location.startsWith("sqlite:") || location.startsWith("jdbc:sqlite:")) {
+            String path = location.substring(location.indexOf("sqlite:") + "sqlite:".length());
+            try {
+                Path parent = Path.of(path).toAbsolutePath().getParent();
+                if (parent != null) Files.createDirectories(parent);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot create the database directory for " + path + ": " + e.getMessage(), e);
+            }
+            String url = "jdbc:sqlite:" + path;
+            SQLiteConfig config = new SQLiteConfig();
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            // FULL: a commit is on disk before the writer acknowledges it.
+            config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+            config.setBusyTimeout(10_000);
+            config.setCacheSize(-64_000);
+            SQLiteDataSource ds = new SQLiteDataSource(config);
+            ds.setUrl(url);
+            pool.setDataSource(ds);
+            db = new Database(Dialect.SQLITE, url, new HikariDataSource(pool), config);
+        } else if (location.startsWith("jdbc:postgresql:")) {
+            pool.setJdbcUrl(location);
+            db = new Database(Dialect.POSTGRES, location, new HikariDataSource(pool), null);
+        } else {
+            throw new IllegalArgumentException("CREDITLINE_DB must be sqlite:PATH or jdbc:postgresql://HOST:PORT/DB, got '" + location + "'");
+        }
+        try {
+            db.migrate();
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    private void migrate() {
+        Flyway.configure()
+                .dataSource(readers)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    public Dialect dialect() { return dialect; }
+
+    public DataSource readers() { return readers; }
+
+    /** A new connection for the writer, with autocommit off. */
+    Connection openWriterConnection() throws SQLException {
+        Connection c = dialect == Dialect.SQLITE
+                ? DriverManager.getConnection(url, sqliteConfig.toProperties())
+                : DriverManager.getConnection(url, new Properties());
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    @Override
+    public void close() {
+        readers.close();
+    }
+}

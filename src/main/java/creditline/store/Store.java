@@ -1,0 +1,411 @@
+package creditline.store;
+
+import creditline.auth.Keys;
+import creditline.auth.Member;
+import creditline.auth.Principal;
+import creditline.auth.Role;
+import creditline.common.Failure;
+import creditline.ledger.CreditBucket;
+import creditline.ledger.Drawdown;
+import creditline.ledger.PlanAllotment;
+import creditline.plan.Balance;
+import creditline.plan.Org;
+import creditline.plan.Periods;
+import creditline.plan.Plan;
+import creditline.plan.Subscription;
+import creditline.pricing.Model;
+import creditline.pricing.Rates;
+import creditline.usage.EventOutcome;
+import creditline.usage.Ingester;
+import creditline.usage.UsageEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Creditline's storage facade: every write goes through the {@link BatchingWriter}, every read
+ * through the reader pool.
+ */
+public final class Store implements AutoCloseable {
+    private final Database db;
+    private final BatchingWriter writer;
+    private final Catalog catalog = new Catalog();
+    private final Ingester ingester;
+    private final Clock clock;
+
+    public Store(Database db, Ingester ingester, Clock clock, java.util.function.Consumer<Integer> batchObserver) {
+        this.db = db;
+        this.ingester = ingester;
+        this.clock = clock;
+        this.writer = new BatchingWriter(db, batchObserver);
+    }
+
+    public Database database() { return db; }
+
+    public Clock clock() { return clock; }
+
+    @FunctionalInterface
+    private interface Read<R> { R apply(Connection c) throws SQLException; }
+
+    private <R> R read(Read<R> body) {
+        try (Connection c = db.readers().getConnection()) {
+            return body.apply(c);
+        } catch (SQLException e) {
+            throw new StoreFailure(e);
+        }
+    }
+
+    private <R> R write(Collection<String> orgIds, int weight, Read<R> body) {
+        return writer.execute(new BatchingWriter.Command<R>() {
+            @Override public Collection<String> orgIds() { return orgIds; }
+            @Override public int weight() { return weight; }
+            @Override public R apply(Connection tx) throws SQLException { return body.apply(tx); }
+        });
+    }
+
+    // ---- usage ----
+
+    /** Records the events (already validated for shape) and returns one outcome per event, in order. */
+    public List<EventOutcome> ingest(List<UsageEvent> events) {
+        if (events.isEmpty()) return List.of();
+        Set<String> orgIds = new HashSet<>();
+        for (UsageEvent e : events) orgIds.add(e.orgId());
+        return write(orgIds, events.size(), tx -> ingester.ingest(new JdbcIngestTx(tx, catalog, clock.instant()), events));
+    }
+
+    // ---- catalog ----
+
+    public Plan putPlan(Plan plan) {
+        return write(List.of(), 1, tx -> {
+            catalog.putPlan(tx, plan, clock.instant());
+            return catalog.plan(tx, plan.id());
+        });
+    }
+
+    public List<Plan> plans() {
+        return read(c -> catalog.plans(c, null));
+    }
+
+    public Plan plan(String planId) {
+        return read(c -> catalog.plan(c, planId));
+    }
+
+    public Model putModel(String id, String name, String provider, boolean unmetered, Rates rates, Instant effectiveFrom) {
+        return write(List.of(), 1, tx -> {
+            Instant now = clock.instant();
+            return catalog.putModel(tx, id, name, provider, unmetered, rates, effectiveFrom == null ? now : effectiveFrom, now);
+        });
+    }
+
+    public List<Model> models() {
+        return read(catalog::allModels);
+    }
+
+    public Model model(String id) {
+        return read(c -> catalog.models(c, List.of(id)).get(id));
+    }
+
+    // ---- orgs and subscriptions ----
+
+    /** Creates the org and provisions this month's plan allotment at once. */
+    public Org createOrg(String id, String name, String planId) {
+        return write(List.of(id), 1, tx -> {
+            Plan plan = requirePlan(tx, planId);
+            if (org(tx, id) != null) throw new Failure(Failure.Kind.CONFLICT, "ORG_EXISTS", "org '" + id + "' already exists");
+            Instant now = clock.instant();
+            try (PreparedStatement ps = tx.prepareStatement(
+                    "INSERT INTO orgs (org_id, name, plan_id, status, created_at_micros) VALUES (?,?,?,?,?)")) {
+                ps.setString(1, id);
+                ps.setString(2, name);
+                ps.setString(3, planId);
+                ps.setString(4, Org.ACTIVE);
+                ps.setLong(5, Times.micros(now));
+                ps.executeUpdate();
+            }
+            recordPlanChange(tx, id, null, planId, now);
+            Ledger.ensurePlanBucket(tx, id, plan, Periods.periodStart(now), now);
+            return org(tx, id);
+        });
+    }
+
+    public Org org(String id) {
+        return read(c -> org(c, id));
+    }
+
+    private static Org org(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT org_id, name, plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Org(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Times.instant(rs.getLong(5))) : null;
+            }
+        }
+    }
+
+    private static Org requireOrg(Connection c, String id) throws SQLException {
+        Org org = org(c, id);
+        if (org == null) throw Failure.notFound("ORG_NOT_FOUND", "org '" + id + "' does not exist");
+        return org;
+    }
+
+    private Plan requirePlan(Connection c, String planId) throws SQLException {
+        Plan plan = catalog.plan(c, planId);
+        if (plan == null) throw Failure.notFound("PLAN_NOT_FOUND", "plan '" + planId + "' does not exist");
+        return plan;
+    }
+
+    /**
+     * Moves the org to another plan now: this month's allotment becomes the new plan's (credits
+     * already consumed stay consumed) and the change is recorded.
+     */
+    public Subscription changePlan(String orgId, String planId) {
+        write(List.of(orgId), 1, tx -> {
+            Org org = requireOrg(tx, orgId);
+            Plan plan = requirePlan(tx, planId);
+            Instant now = clock.instant();
+            try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET plan_id = ? WHERE org_id = ?")) {
+                ps.setString(1, planId);
+                ps.setString(2, orgId);
+                ps.executeUpdate();
+            }
+            recordPlanChange(tx, orgId, org.planId(), planId, now);
+            LocalDate period = Periods.periodStart(now);
+            CreditBucket current = Ledger.ensurePlanBucket(tx, orgId, plan, period, now);
+            CreditBucket previous = Ledger.bucket(tx, orgId, PlanAllotment.bucketId(period.minusMonths(1)));
+            long credits = PlanAllotment.bucket(plan, period, previous, now).creditsMicros();
+            Ledger.setCredits(tx, orgId, current.id(), credits);
+            return null;
+        });
+        return subscription(orgId);
+    }
+
+    private static void recordPlanChange(Connection tx, String orgId, String from, String to, Instant now) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(
+                "INSERT INTO subscription_changes (org_id, change_id, changed_at_micros, from_plan_id, to_plan_id) VALUES (?,?,?,?,?)")) {
+            ps.setString(1, orgId);
+            ps.setString(2, UUID.randomUUID().toString());
+            ps.setLong(3, Times.micros(now));
+            ps.setString(4, from);
+            ps.setString(5, to);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A plan change as recorded. */
+    public record PlanChange(Instant changedAt, String fromPlanId, String toPlanId) {}
+
+    public List<PlanChange> planChanges(String orgId) {
+        return read(c -> {
+            List<PlanChange> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT changed_at_micros, from_plan_id, to_plan_id FROM subscription_changes"
+                    + " WHERE org_id = ? ORDER BY changed_at_micros, change_id")) {
+                ps.setString(1, orgId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(new PlanChange(Times.instant(rs.getLong(1)), rs.getString(2), rs.getString(3)));
+                }
+            }
+            return out;
+        });
+    }
+
+    public CreditBucket grant(String orgId, long creditsMicros, Instant expiresAt, String reason) {
+        return write(List.of(orgId), 1, tx -> {
+            requireOrg(tx, orgId);
+            Instant now = clock.instant();
+            if (expiresAt != null && !expiresAt.isAfter(now)) throw Failure.invalid("expiresAt", "expiresAt must be in the future");
+            CreditBucket b = new CreditBucket("grant:" + UUID.randomUUID(), CreditBucket.Kind.GRANT, creditsMicros, 0, null, expiresAt, reason, now);
+            Ledger.insertIfAbsent(tx, orgId, b);
+            return b;
+        });
+    }
+
+    public Balance balance(String orgId) {
+        return read(c -> balance(c, requireOrg(c, orgId), clock.instant()));
+    }
+
+    private Balance balance(Connection c, Org org, Instant now) throws SQLException {
+        Plan plan = requirePlan(c, org.planId());
+        List<CreditBucket> valid = new ArrayList<>(Ledger.bucketsOverlapping(c, org.id(), now, now.plusNanos(1000)));
+        String planBucketId = PlanAllotment.bucketId(Periods.periodStart(now));
+        if (valid.stream().noneMatch(b -> b.id().equals(planBucketId))) {
+            valid.add(Ledger.planBucket(c, org.id(), plan, Periods.periodStart(now), now));
+        }
+        return new Balance(Drawdown.availableMicros(valid, now), 0, Ledger.grants(c, org.id()));
+    }
+
+    public Subscription subscription(String orgId) {
+        return read(c -> {
+            Org org = requireOrg(c, orgId);
+            Instant now = clock.instant();
+            LocalDate period = Periods.periodStart(now);
+            Plan plan = requirePlan(c, org.planId());
+            Balance balance = balance(c, org, now);
+            try (PreparedStatement ps = c.prepareStatement("SELECT events, consumed_micros, overage_micros, input_tokens, output_tokens,"
+                    + " cache_write_tokens, cache_read_tokens FROM usage_periods WHERE org_id = ? AND period_start = ?")) {
+                ps.setString(1, orgId);
+                ps.setString(2, period.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    boolean any = rs.next();
+                    return new Subscription(plan, org.status(), period, period.plusMonths(1),
+                            any ? rs.getLong(2) : 0, any ? rs.getLong(3) : 0, any ? rs.getLong(1) : 0,
+                            any ? rs.getLong(4) : 0, any ? rs.getLong(5) : 0, any ? rs.getLong(6) : 0, any ? rs.getLong(7) : 0,
+                            balance);
+                }
+            }
+        });
+    }
+
+    // ---- members and keys ----
+
+    public Member putMember(String orgId, String memberId, Role role, Member.Type type) {
+        return write(List.of(orgId), 1, tx -> {
+            requireOrg(tx, orgId);
+            try (PreparedStatement ps = tx.prepareStatement("""
+                    INSERT INTO members (org_id, member_id, role, type, created_at_micros) VALUES (?,?,?,?,?)
+                    ON CONFLICT (org_id, member_id) DO UPDATE SET role = excluded.role, type = excluded.type""")) {
+                ps.setString(1, orgId);
+                ps.setString(2, memberId);
+                ps.setString(3, role.wire());
+                ps.setString(4, type.wire());
+                ps.setLong(5, Times.micros(clock.instant()));
+                ps.executeUpdate();
+            }
+            return member(tx, orgId, memberId);
+        });
+    }
+
+    /** Removes the member and its keys; false when it did not exist. Its recorded usage stays. */
+    public boolean deleteMember(String orgId, String memberId) {
+        return write(List.of(orgId), 1, tx -> {
+            requireOrg(tx, orgId);
+            try (PreparedStatement keys = tx.prepareStatement("DELETE FROM api_keys WHERE org_id = ? AND member_id = ?");
+                 PreparedStatement ps = tx.prepareStatement("DELETE FROM members WHERE org_id = ? AND member_id = ?")) {
+                keys.setString(1, orgId);
+                keys.setString(2, memberId);
+                keys.executeUpdate();
+                ps.setString(1, orgId);
+                ps.setString(2, memberId);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    public List<Member> members(String orgId) {
+        return read(c -> {
+            requireOrg(c, orgId);
+            List<Member> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT org_id, member_id, role, type, created_at_micros FROM members"
+                    + " WHERE org_id = ? ORDER BY member_id")) {
+                ps.setString(1, orgId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(readMember(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    public Member member(String orgId, String memberId) {
+        return read(c -> member(c, orgId, memberId));
+    }
+
+    private static Member member(Connection c, String orgId, String memberId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT org_id, member_id, role, type, created_at_micros FROM members"
+                + " WHERE org_id = ? AND member_id = ?")) {
+            ps.setString(1, orgId);
+            ps.setString(2, memberId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? readMember(rs) : null;
+            }
+        }
+    }
+
+    private static Member readMember(ResultSet rs) throws SQLException {
+        return new Member(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3)), Member.Type.parse(rs.getString(4)),
+                Times.instant(rs.getLong(5)));
+    }
+
+    /** A key as created: {@code key} is the secret, shown this once. */
+    public record CreatedKey(String id, String key, Role role, String memberId) {}
+
+    public CreatedKey createKey(String orgId, Role role, String memberId) {
+        return write(List.of(orgId), 1, tx -> {
+            requireOrg(tx, orgId);
+            if (memberId != null && member(tx, orgId, memberId) == null) {
+                throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
+            }
+            Keys.NewKey k = Keys.generate();
+            try (PreparedStatement ps = tx.prepareStatement(
+                    "INSERT INTO api_keys (org_id, key_id, role, member_id, key_hash, created_at_micros) VALUES (?,?,?,?,?,?)")) {
+                ps.setString(1, orgId);
+                ps.setString(2, k.keyId());
+                ps.setString(3, role.wire());
+                ps.setString(4, memberId);
+                ps.setString(5, k.hash());
+                ps.setLong(6, Times.micros(clock.instant()));
+                ps.executeUpdate();
+            }
+            return new CreatedKey(k.keyId(), k.secret(), role, memberId);
+        });
+    }
+
+    public boolean deleteKey(String orgId, String keyId) {
+        return write(List.of(orgId), 1, tx -> {
+            try (PreparedStatement ps = tx.prepareStatement("DELETE FROM api_keys WHERE org_id = ? AND key_id = ?")) {
+                ps.setString(1, orgId);
+                ps.setString(2, keyId);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    /** The principal of a stored key, or null. */
+    public Principal principalByKeyHash(String hash) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT org_id, key_id, role, member_id FROM api_keys WHERE key_hash = ?")) {
+                ps.setString(1, hash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new Principal(Role.parse(rs.getString(3)), rs.getString(1), rs.getString(4), rs.getString(2)) : null;
+                }
+            }
+        });
+    }
+
+    /** Quick liveness probe of the database. */
+    public boolean healthy() {
+        try {
+            return read(c -> c.isValid(2));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Sum of the charges of every stored event of the org (for reconciliation). */
+    public long chargedTotalMicros(String orgId) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(charged_micros), 0) FROM usage_events WHERE org_id = ?")) {
+                ps.setString(1, orgId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+    }
+
+}

@@ -1,0 +1,31 @@
+package creditline.usage;
+
+import creditline.ledger.CreditBucket;
+import creditline.pricing.Model;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What ingest needs from the write transaction it runs in (implemented by the store). */
+public interface IngestTx {
+    Map<String, Model> models(Set<String> modelIds);
+
+    Map<String, OrgRef> orgs(Set<String> orgIds);
+
+    Set<String> existingMembers(String orgId, Set<String> memberIds);
+
+    /** Inserts the events unless their (org, id) exists; returns, per event, whether it was inserted. */
+    boolean[] insertEvents(List<PricedEvent> events);
+
+    /** The recorded charge of already stored events, by id. */
+    Map<String, Long> chargedMicros(String orgId, Collection<String> eventIds);
+
+    /** The org's buckets valid in any of {@code periods}; plan buckets of those periods are created when missing. */
+    List<CreditBucket> bucketsFor(OrgRef org, Set<LocalDate> periods);
+
+    void saveConsumption(String orgId, List<CreditBucket> changed);
+
+    void addPeriodTotals(String orgId, LocalDate periodStart, PeriodTotals delta);
+}

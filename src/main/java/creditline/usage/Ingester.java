@@ -1,0 +1,127 @@
+package creditline.usage;
+
+import creditline.ledger.Drawdown;
+import creditline.plan.Periods;
+import creditline.pricing.Model;
+import creditline.pricing.Pricer;
+import creditline.pricing.RateVersion;
+import creditline.pricing.Rates;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Records a batch of validated events inside one write transaction: checks references, prices,
+ * inserts idempotently and draws the ledger. Events are applied in the order given.
+ */
+public final class Ingester {
+    private final Pricer pricer;
+    private final boolean meteringOn;
+
+    public Ingester(Pricer pricer, boolean meteringOn) {
+        this.pricer = pricer;
+        this.meteringOn = meteringOn;
+    }
+
+    public Pricer pricer() { return pricer; }
+
+    public List<EventOutcome> ingest(IngestTx tx, List<UsageEvent> events) {
+        Set<String> modelIds = new HashSet<>();
+        Set<String> orgIds = new HashSet<>();
+        Map<String, Set<String>> membersByOrg = new HashMap<>();
+        for (UsageEvent e : events) {
+            modelIds.add(e.modelId());
+            orgIds.add(e.orgId());
+            membersByOrg.computeIfAbsent(e.orgId(), k -> new HashSet<>()).add(e.memberId());
+        }
+        Map<String, Model> models = tx.models(modelIds);
+        Map<String, OrgRef> orgs = tx.orgs(orgIds);
+        Map<String, Set<String>> knownMembers = new HashMap<>();
+        for (var entry : membersByOrg.entrySet()) {
+            if (orgs.containsKey(entry.getKey())) knownMembers.put(entry.getKey(), tx.existingMembers(entry.getKey(), entry.getValue()));
+        }
+
+        EventOutcome[] outcomes = new EventOutcome[events.size()];
+        List<PricedEvent> candidates = new ArrayList<>();
+        List<Integer> candidateIndex = new ArrayList<>();
+        Map<String, Integer> firstCandidate = new HashMap<>();
+        List<Integer> repeatedInRequest = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            UsageEvent e = events.get(i);
+            OrgRef org = orgs.get(e.orgId());
+            Model model = models.get(e.modelId());
+            if (org == null) {
+                outcomes[i] = EventOutcome.rejected(e.id(), "ORG_NOT_FOUND", "org '" + e.orgId() + "' does not exist");
+            } else if (model == null) {
+                outcomes[i] = EventOutcome.rejected(e.id(), "MODEL_NOT_FOUND", "model '" + e.modelId() + "' does not exist");
+            } else if (!knownMembers.get(e.orgId()).contains(e.memberId())) {
+                outcomes[i] = EventOutcome.rejected(e.id(), "MEMBER_NOT_FOUND",
+                        "member '" + e.memberId() + "' does not exist in org '" + e.orgId() + "'");
+            } else if (firstCandidate.putIfAbsent(e.orgId() + '\u0000' + e.id(), i) != null) {
+                repeatedInRequest.add(i);
+            } else {
+                candidates.add(price(e, model));
+                candidateIndex.add(i);
+            }
+        }
+
+        boolean[] inserted = tx.insertEvents(candidates);
+        Map<String, List<String>> storedBefore = new HashMap<>();
+        Map<String, List<PricedEvent>> newByOrg = new LinkedHashMap<>();
+        Map<String, Long> chargeInRequest = new HashMap<>();
+        for (int c = 0; c < candidates.size(); c++) {
+            PricedEvent p = candidates.get(c);
+            int i = candidateIndex.get(c);
+            if (inserted[c]) {
+                outcomes[i] = EventOutcome.accepted(p.event().id(), p.chargedMicros());
+                chargeInRequest.put(p.event().orgId() + '\u0000' + p.event().id(), p.chargedMicros());
+                newByOrg.computeIfAbsent(p.event().orgId(), k -> new ArrayList<>()).add(p);
+            } else {
+                storedBefore.computeIfAbsent(p.event().orgId(), k -> new ArrayList<>()).add(p.event().id());
+            }
+        }
+        for (var entry : storedBefore.entrySet()) {
+            Map<String, Long> charged = tx.chargedMicros(entry.getKey(), entry.getValue());
+            for (String id : entry.getValue()) chargeInRequest.put(entry.getKey() + '\u0000' + id, charged.getOrDefault(id, 0L));
+        }
+        for (int c = 0; c < candidates.size(); c++) {
+            if (!inserted[c]) {
+                UsageEvent e = candidates.get(c).event();
+                outcomes[candidateIndex.get(c)] = EventOutcome.duplicate(e.id(), chargeInRequest.get(e.orgId() + '\u0000' + e.id()));
+            }
+        }
+        for (int i : repeatedInRequest) {
+            UsageEvent e = events.get(i);
+            outcomes[i] = EventOutcome.duplicate(e.id(), chargeInRequest.getOrDefault(e.orgId() + '\u0000' + e.id(), 0L));
+        }
+        for (var entry : newByOrg.entrySet()) post(tx, orgs.get(entry.getKey()), entry.getValue());
+        return List.of(outcomes);
+    }
+
+    /** Prices one event with the rate version in force at its occurrence. */
+    public PricedEvent price(UsageEvent e, Model model) {
+        RateVersion version = model.versionAt(e.occurredAt());
+        Rates rates = version == null ? Rates.NONE : version.rates();
+        long nominal = pricer.priceMicros(rates, e.tokens(), e.toolCalls());
+        String unmeteredReason = e.byoKey() ? "byo_key" : model.unmetered() ? "model" : !meteringOn ? "deployment" : null;
+        return new PricedEvent(e, version == null ? null : version.version(), nominal, unmeteredReason == null ? nominal : 0, unmeteredReason);
+    }
+
+    private static void post(IngestTx tx, OrgRef org, List<PricedEvent> events) {
+        Map<LocalDate, PeriodTotals> totals = new TreeMap<>();
+        for (PricedEvent p : events) totals.putIfAbsent(Periods.periodStart(p.event().occurredAt()), PeriodTotals.ZERO);
+        Drawdown drawdown = new Drawdown(tx.bucketsFor(org, totals.keySet()));
+        for (PricedEvent p : events) {
+            long overage = drawdown.draw(p.event().occurredAt(), p.chargedMicros());
+            totals.compute(Periods.periodStart(p.event().occurredAt()), (k, t) -> t.plus(p, overage));
+        }
+        tx.saveConsumption(org.id(), drawdown.changed());
+        totals.forEach((period, delta) -> tx.addPeriodTotals(org.id(), period, delta));
+    }
+}
