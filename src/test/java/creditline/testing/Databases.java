@@ -1,0 +1,58 @@
+package creditline.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Fresh databases for tests: a SQLite file in a temp dir, or a new PostgreSQL database on the
+ * server named by {@code -Dcreditline.postgresUrl}. When PostgreSQL is unreachable the test is
+ * skipped with a visible message, unless {@code -Dcreditline.requirePostgres=true} (CI), where it fails.
+ */
+public final class Databases {
+    private Databases() {}
+
+    public static String freshSqlite() {
+        try {
+            Path dir = Files.createTempDirectory("creditline-test");
+            return "sqlite:" + dir.resolve("test.db");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String adminUrl() {
+        return System.getProperty("creditline.postgresUrl", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    }
+
+    /** A JDBC URL of a new, empty PostgreSQL database. */
+    public static String freshPostgres() {
+        String admin = adminUrl();
+        String name = "creditline_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            String message = "PostgreSQL is not reachable at " + admin + " (" + e.getMessage() + ")";
+            if (Boolean.getBoolean("creditline.requirePostgres")) Assertions.fail(message + "; CI requires PostgreSQL tests to run");
+            System.err.println("SKIPPED PostgreSQL test: " + message);
+            Assumptions.abort(message);
+        }
+        int q = admin.indexOf('?');
+        String base = admin.substring(0, admin.lastIndexOf('/', q < 0 ? admin.length() : q) + 1);
+        return base + name + (q < 0 ? "" : admin.substring(q));
+    }
+
+    public static String fresh(String kind) {
+        return switch (kind) {
+            case "sqlite" -> freshSqlite();
+            case "postgres" -> freshPostgres();
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+}
