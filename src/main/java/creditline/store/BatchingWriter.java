@@ -3,7 +3,7 @@ package creditline.store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Savepoint;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -59,6 +59,7 @@ public final class BatchingWriter implements AutoCloseable {
     private final Consumer<Integer> batchObserver;
     private volatile boolean running = true;
     private Connection connection;
+    private boolean inSqliteTransaction;
 
     public BatchingWriter(Database db, Consumer<Integer> batchObserver) {
         this.db = db;
@@ -118,19 +119,22 @@ public final class BatchingWriter implements AutoCloseable {
         Connection tx = connection();
         List<Runnable> onCommit = new ArrayList<>(batch.size());
         try {
+            begin(tx);
             lockOrgs(tx, batch);
             for (Pending<?> p : batch) {
-                Savepoint sp = batch.size() > 1 ? tx.setSavepoint() : null;
+                boolean isolated = batch.size() > 1;
+                if (isolated) exec(tx, "SAVEPOINT command");
                 try {
                     p.run(tx, onCommit);
-                    if (sp != null) tx.releaseSavepoint(sp);
+                    if (isolated) exec(tx, "RELEASE SAVEPOINT command");
                 } catch (SQLException | RuntimeException e) {
-                    if (sp == null) throw e;
-                    tx.rollback(sp);
+                    if (!isolated) throw e;
+                    exec(tx, "ROLLBACK TO SAVEPOINT command");
+                    exec(tx, "RELEASE SAVEPOINT command");
                     p.result().completeExceptionally(e);
                 }
             }
-            tx.commit();
+            commit(tx);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(tx);
             for (Pending<?> p : batch) p.result().completeExceptionally(e);
@@ -157,11 +161,41 @@ public final class BatchingWriter implements AutoCloseable {
         return connection;
     }
 
+    private boolean sqlite() {
+        return db.dialect() == Database.Dialect.SQLITE;
+    }
+
+    /** SQLite: take the write lock now, so a second process waits (busy timeout) instead of failing on upgrade. */
+    private void begin(Connection tx) throws SQLException {
+        if (sqlite()) {
+            exec(tx, "BEGIN IMMEDIATE");
+            inSqliteTransaction = true;
+        }
+    }
+
+    private void commit(Connection tx) throws SQLException {
+        if (sqlite()) {
+            exec(tx, "COMMIT");
+            inSqliteTransaction = false;
+        } else {
+            tx.commit();
+        }
+    }
+
+    private static void exec(Connection tx, String sql) throws SQLException {
+        try (Statement s = tx.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
     private void rollbackQuietly(Connection tx) {
         try {
-            tx.rollback();
+            if (!sqlite()) tx.rollback();
+            else if (inSqliteTransaction) exec(tx, "ROLLBACK");
         } catch (SQLException e) {
             log.warn("rollback failed: {}", e.getMessage());
+        } finally {
+            inSqliteTransaction = false;
         }
     }
 

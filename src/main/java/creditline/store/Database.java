@@ -86,13 +86,17 @@ public final class Database implements AutoCloseable {
 
     public DataSource readers() { return readers; }
 
-    /** A new connection for the writer, with autocommit off. */
+    /** A new connection for the writer: autocommit off on PostgreSQL, on (explicit BEGIN) on SQLite. */
     Connection openWriterConnection() throws SQLException {
-        Connection c = dialect == Dialect.SQLITE
-                ? DriverManager.getConnection(url, sqliteConfig.toProperties())
-                : DriverManager.getConnection(url, new Properties());
-        c.setAutoCommit(false);
-        return c;
+        if (dialect == Dialect.POSTGRES) {
+            Connection c = DriverManager.getConnection(url, new Properties());
+            c.setAutoCommit(false);
+            return c;
+        }
+        // SQLite: the writer issues BEGIN IMMEDIATE / COMMIT itself (see BatchingWriter). The
+        // driver's own transaction mode would begin the next transaction right after each
+        // commit and, as IMMEDIATE, hold the file's write lock while idle.
+        return DriverManager.getConnection(url, sqliteConfig.toProperties());
     }
 
     @Override

@@ -190,13 +190,14 @@ public final class Store implements AutoCloseable {
     }
 
     private static void recordPlanChange(Connection tx, String orgId, String from, String to, Instant now) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(
-                "INSERT INTO subscription_changes (org_id, change_id, changed_at_micros, from_plan_id, to_plan_id) VALUES (?,?,?,?,?)")) {
+        // The org row is locked (or this is the only writer), so max + 1 cannot race.
+        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO subscription_changes (org_id, seq, changed_at_micros, from_plan_id, to_plan_id)"
+                + " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM subscription_changes WHERE org_id = ?")) {
             ps.setString(1, orgId);
-            ps.setString(2, UUID.randomUUID().toString());
-            ps.setLong(3, Times.micros(now));
-            ps.setString(4, from);
-            ps.setString(5, to);
+            ps.setLong(2, Times.micros(now));
+            ps.setString(3, from);
+            ps.setString(4, to);
+            ps.setString(5, orgId);
             ps.executeUpdate();
         }
     }
@@ -208,7 +209,7 @@ public final class Store implements AutoCloseable {
         return read(c -> {
             List<PlanChange> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT changed_at_micros, from_plan_id, to_plan_id FROM subscription_changes"
-                    + " WHERE org_id = ? ORDER BY changed_at_micros, change_id")) {
+                    + " WHERE org_id = ? ORDER BY seq")) {
                 ps.setString(1, orgId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(new PlanChange(Times.instant(rs.getLong(1)), rs.getString(2), rs.getString(3)));
@@ -390,17 +391,39 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Sum of the charges of every stored event of the org (for reconciliation). */
-    public long chargedTotalMicros(String orgId) {
+    /**
+     * The org's ledger totals from three independent places; they agree when the ledger is
+     * exact: event charges = bucket consumption + overage = period totals.
+     */
+    public record Reconciliation(long eventsChargedMicros, long bucketsConsumedMicros, long overageMicros,
+                                 long periodsConsumedMicros, long events, long periodEvents) {
+        public boolean balanced() {
+            return eventsChargedMicros == bucketsConsumedMicros + overageMicros
+                    && eventsChargedMicros == periodsConsumedMicros && events == periodEvents;
+        }
+    }
+
+    public Reconciliation reconcile(String orgId) {
         return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(charged_micros), 0) FROM usage_events WHERE org_id = ?")) {
-                ps.setString(1, orgId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
+            requireOrg(c, orgId);
+            long[] ev = sums(c, "SELECT COALESCE(SUM(charged_micros), 0), COUNT(*) FROM usage_events WHERE org_id = ?", orgId);
+            long[] buckets = sums(c, "SELECT COALESCE(SUM(consumed_micros), 0), 0 FROM credit_buckets WHERE org_id = ?", orgId);
+            long[] periods = sums(c, "SELECT COALESCE(SUM(consumed_micros), 0), COALESCE(SUM(overage_micros), 0),"
+                    + " COALESCE(SUM(events), 0) FROM usage_periods WHERE org_id = ?", orgId);
+            return new Reconciliation(ev[0], buckets[0], periods[1], periods[0], ev[1], periods[2]);
         });
+    }
+
+    private static long[] sums(Connection c, String sql, String orgId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long[] out = new long[rs.getMetaData().getColumnCount()];
+                for (int i = 0; i < out.length; i++) out[i] = rs.getLong(i + 1);
+                return out;
+            }
+        }
     }
 
     @Override

@@ -48,11 +48,11 @@ CREATE TABLE orgs (
 
 CREATE TABLE subscription_changes (
   org_id TEXT NOT NULL,
-  change_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
   changed_at_micros BIGINT NOT NULL,
   from_plan_id TEXT,
   to_plan_id TEXT NOT NULL,
-  PRIMARY KEY (org_id, change_id)
+  PRIMARY KEY (org_id, seq)
 );
 
 CREATE TABLE members (

@@ -48,6 +48,19 @@ public final class Databases {
         return base + name + (q < 0 ? "" : admin.substring(q));
     }
 
+    /** Drops a database made by {@link #freshPostgres()}; does nothing for SQLite. */
+    public static void drop(String url) {
+        if (!url.startsWith("jdbc:postgresql:")) return;
+        int q = url.indexOf('?');
+        String path = url.substring(0, q < 0 ? url.length() : q);
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        try (Connection c = DriverManager.getConnection(adminUrl()); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            System.err.println("could not drop test database " + name + ": " + e.getMessage());
+        }
+    }
+
     public static String fresh(String kind) {
         return switch (kind) {
             case "sqlite" -> freshSqlite();

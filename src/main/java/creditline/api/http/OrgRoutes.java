@@ -36,6 +36,7 @@ final class OrgRoutes {
                 .get("/v1/orgs/{orgId}/subscription/changes", this::getPlanChanges)
                 .post("/v1/orgs/{orgId}/grants", this::postGrant)
                 .get("/v1/orgs/{orgId}/balance", this::getBalance)
+                .get("/v1/orgs/{orgId}/ledger/reconciliation", this::getReconciliation)
                 .get("/v1/orgs/{orgId}/members", this::listMembers)
                 .put("/v1/orgs/{orgId}/members/{memberId}", this::putMember)
                 .get("/v1/orgs/{orgId}/members/{memberId}", this::getMember)
@@ -116,6 +117,19 @@ final class OrgRoutes {
 
     private void getBalance(ServerRequest req, ServerResponse res) {
         Http.ok(res, Views.balance(store.balance(adminOrg(req))));
+    }
+
+    private void getReconciliation(ServerRequest req, ServerResponse res) {
+        Store.Reconciliation r = store.reconcile(operatorOrg(req));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("balanced", r.balanced());
+        m.put("eventsCharged", Views.credits(r.eventsChargedMicros()));
+        m.put("bucketsConsumed", Views.credits(r.bucketsConsumedMicros()));
+        m.put("overage", Views.credits(r.overageMicros()));
+        m.put("periodsConsumed", Views.credits(r.periodsConsumedMicros()));
+        m.put("events", r.events());
+        m.put("periodEvents", r.periodEvents());
+        Http.ok(res, m);
     }
 
     private void listMembers(ServerRequest req, ServerResponse res) {

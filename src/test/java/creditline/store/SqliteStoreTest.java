@@ -1,0 +1,10 @@
+package creditline.store;
+
+import creditline.testing.Databases;
+
+class SqliteStoreTest extends StoreContract {
+    @Override
+    String freshDatabase() {
+        return Databases.freshSqlite();
+    }
+}

@@ -1,0 +1,308 @@
+package creditline.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import creditline.app.Config;
+import creditline.app.Creditline;
+import creditline.auth.Keys;
+import creditline.auth.Member;
+import creditline.auth.Role;
+import creditline.common.Failure;
+import creditline.plan.Plan;
+import creditline.plan.Subscription;
+import creditline.pricing.Credits;
+import creditline.pricing.Rates;
+import creditline.pricing.TokenCounts;
+import creditline.testing.MutableClock;
+import creditline.usage.EventOutcome;
+import creditline.usage.UsageEvent;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One contract for every database Creditline runs on; subclasses name the database. */
+abstract class StoreContract {
+    static final Instant NOW = Instant.parse("2026-11-15T12:00:00Z");
+
+    final MutableClock clock = new MutableClock(NOW);
+    String db;
+    Store store;
+
+    abstract String freshDatabase();
+
+    @BeforeEach
+    void open() {
+        db = freshDatabase();
+        store = open(db);
+        store.putPlan(plan("free", "100", Plan.Overage.BLOCK, false));
+        store.putPlan(plan("pro", "40000", Plan.Overage.ALLOW, false));
+        store.putPlan(plan("rolling", "1000", Plan.Overage.ALLOW, true));
+        store.putModel("sonnet", "Sonnet", "anthropic", false, rates("300", "1500", "375", "30"), NOW.minus(Duration.ofDays(90)));
+        store.putModel("reply", "Per reply", "openai", false, new Rates(null, null, null, null, null, micros("5"), null), NOW.minus(Duration.ofDays(90)));
+        store.putModel("local", "Local", "local", true, new Rates(null, null, null, null, null, micros("1"), null), NOW.minus(Duration.ofDays(90)));
+    }
+
+    Store open(String database) {
+        Config config = new Config("127.0.0.1", 0, database, "k", Path.of("."), 2, new BigDecimal("100"), true);
+        return Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        store.database().close();
+        creditline.testing.Databases.drop(db);
+    }
+
+    static Plan plan(String id, String credits, Plan.Overage overage, boolean rollover) {
+        return new Plan(id, id, 0, "USD", Credits.parseMicros(credits), null, overage, null, List.of(), rollover);
+    }
+
+    static Long micros(String credits) {
+        return credits == null ? null : Credits.parseMicros(credits);
+    }
+
+    static Rates rates(String in, String out, String cw, String cr) {
+        return new Rates(micros(in), micros(out), micros(cw), micros(cr), null, null, null);
+    }
+
+    static UsageEvent event(String id, String org, String member, String model, Instant at, long in, long out) {
+        return new UsageEvent(id, org, member, model, "chat", at, new TokenCounts(in, out, 0, 0), 0, null, false, UsageEvent.Details.NONE);
+    }
+
+    void org(String id, String plan) {
+        store.createOrg(id, id, plan);
+        store.putMember(id, "a@x.io", Role.MEMBER, Member.Type.USER);
+    }
+
+    long balance(String org) {
+        return store.balance(org).creditsMicros();
+    }
+
+    @Test
+    void newOrgHasItsPlanCreditsAtOnce() {
+        org("o1", "free");
+        assertThat(balance("o1")).isEqualTo(micros("100"));
+        assertThatThrownBy(() -> store.createOrg("o1", "again", "free")).isInstanceOf(Failure.class).hasMessageContaining("already exists");
+        assertThatThrownBy(() -> store.createOrg("o2", "x", "nope")).isInstanceOf(Failure.class).hasMessageContaining("plan 'nope'");
+    }
+
+    @Test
+    void anEventIdIsChargedOnce() {
+        org("o1", "pro");
+        UsageEvent e = event("e1", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0);
+        assertThat(store.ingest(List.of(e))).containsExactly(EventOutcome.accepted("e1", micros("300")));
+        assertThat(store.ingest(List.of(e, e))).containsExactly(EventOutcome.duplicate("e1", micros("300")), EventOutcome.duplicate("e1", micros("300")));
+        assertThat(balance("o1")).isEqualTo(micros("39700"));
+        assertThat(store.reconcile("o1").balanced()).isTrue();
+    }
+
+    @Test
+    void theSameIdInAnotherOrgIsAnotherEvent() {
+        org("o1", "pro");
+        org("o2", "pro");
+        List<EventOutcome> out = store.ingest(List.of(event("e1", "o1", "a@x.io", "reply", NOW, 0, 0),
+                event("e1", "o2", "a@x.io", "reply", NOW, 0, 0)));
+        assertThat(out).extracting(EventOutcome::status).containsExactly(EventOutcome.Status.ACCEPTED, EventOutcome.Status.ACCEPTED);
+    }
+
+    @Test
+    void unknownReferencesAreRejectedOneByOne() {
+        org("o1", "pro");
+        List<EventOutcome> out = store.ingest(List.of(
+                event("ok", "o1", "a@x.io", "reply", NOW, 0, 0),
+                event("no-org", "ghost", "a@x.io", "reply", NOW, 0, 0),
+                event("no-model", "o1", "a@x.io", "ghost", NOW, 0, 0),
+                event("no-member", "o1", "b@x.io", "reply", NOW, 0, 0)));
+        assertThat(out).extracting(EventOutcome::errorCode).containsExactly(null, "ORG_NOT_FOUND", "MODEL_NOT_FOUND", "MEMBER_NOT_FOUND");
+        assertThat(balance("o1")).isEqualTo(micros("39995"));
+    }
+
+    @Test
+    void eventsArePricedWithTheRateInForceWhenTheyOccurred() {
+        org("o1", "pro");
+        store.putModel("sonnet", "Sonnet", "anthropic", false, rates("100", "1500", null, null), NOW.minus(Duration.ofDays(2)));
+        List<EventOutcome> out = store.ingest(List.of(
+                event("before", "o1", "a@x.io", "sonnet", NOW.minus(Duration.ofDays(3)), 1_000_000, 0),
+                event("after", "o1", "a@x.io", "sonnet", NOW.minus(Duration.ofDays(1)), 1_000_000, 0)));
+        assertThat(out).extracting(EventOutcome::creditsMicros).containsExactly(micros("300"), micros("100"));
+        assertThat(store.model("sonnet").versions()).hasSize(2);
+    }
+
+    @Test
+    void unmeteredEventsChargeNothing() {
+        org("o1", "pro");
+        UsageEvent byo = new UsageEvent("byo", "o1", "a@x.io", "sonnet", "chat", NOW, new TokenCounts(1_000_000, 0, 0, 0), 0, null, true, UsageEvent.Details.NONE);
+        List<EventOutcome> out = store.ingest(List.of(byo, event("local", "o1", "a@x.io", "local", NOW, 5, 5)));
+        assertThat(out).extracting(EventOutcome::creditsMicros).containsExactly(0L, 0L);
+        assertThat(balance("o1")).isEqualTo(micros("40000"));
+        assertThat(store.subscription("o1").events()).isEqualTo(2);
+    }
+
+    @Test
+    void grantsExpiringFirstAreSpentFirstAfterThePlan() {
+        org("o1", "free");
+        var late = store.grant("o1", micros("50"), NOW.plus(Duration.ofDays(30)), "late");
+        var soon = store.grant("o1", micros("50"), NOW.plus(Duration.ofDays(2)), "soon");
+        var never = store.grant("o1", micros("50"), null, "never");
+        assertThat(balance("o1")).isEqualTo(micros("250"));
+        // The plan allotment expires at the month's end: after "soon", before "late".
+        store.ingest(List.of(event("e1", "o1", "a@x.io", "reply", NOW, 0, 0)));
+        assertThat(remaining("o1", soon.id())).isEqualTo(micros("45"));
+        store.ingest(List.of(event("e2", "o1", "a@x.io", "sonnet", NOW, 500_000, 0))); // 150 credits: 45 soon, 100 plan, 5 late
+        assertThat(remaining("o1", soon.id())).isZero();
+        assertThat(store.subscription("o1").balance().creditsMicros()).isEqualTo(micros("95"));
+        assertThat(remaining("o1", late.id())).isEqualTo(micros("45"));
+        assertThat(balance("o1")).isEqualTo(micros("95"));
+        assertThat(remaining("o1", never.id())).isEqualTo(micros("50"));
+        assertThat(store.reconcile("o1").balanced()).isTrue();
+    }
+
+    long remaining(String org, String grantId) {
+        return store.balance(org).grants().stream().filter(g -> g.id().equals(grantId)).findFirst().orElseThrow().remainingMicros();
+    }
+
+    @Test
+    void expiredGrantsLeaveTheBalance() {
+        org("o1", "free");
+        store.grant("o1", micros("50"), NOW.plus(Duration.ofHours(1)), "short");
+        assertThat(balance("o1")).isEqualTo(micros("150"));
+        clock.advance(Duration.ofHours(2));
+        assertThat(balance("o1")).isEqualTo(micros("100"));
+    }
+
+    @Test
+    void usageBeyondEveryBucketIsOverage() {
+        org("o1", "free");
+        store.ingest(List.of(event("big", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0)));
+        Subscription s = store.subscription("o1");
+        assertThat(s.creditsUsedMicros()).isEqualTo(micros("300"));
+        assertThat(s.overageMicros()).isEqualTo(micros("200"));
+        assertThat(balance("o1")).isZero();
+        assertThat(store.reconcile("o1").balanced()).isTrue();
+    }
+
+    @Test
+    void eachCalendarMonthStartsAFreshAllotmentWithoutRollover() {
+        org("o1", "free");
+        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 100_000, 0))); // 30
+        assertThat(balance("o1")).isEqualTo(micros("70"));
+        clock.set(Instant.parse("2026-12-01T00:00:00Z"));
+        assertThat(balance("o1")).isEqualTo(micros("100"));
+        Subscription dec = store.subscription("o1");
+        assertThat(dec.periodStart()).hasToString("2026-12-01");
+        assertThat(dec.periodEnd()).hasToString("2027-01-01");
+        assertThat(dec.creditsUsedMicros()).isZero();
+        // A late November event still draws November's allotment and counts in November.
+        store.ingest(List.of(event("late-nov", "o1", "a@x.io", "sonnet", Instant.parse("2026-11-30T23:59:59Z"), 100_000, 0)));
+        assertThat(balance("o1")).isEqualTo(micros("100"));
+        assertThat(store.subscription("o1").creditsUsedMicros()).isZero();
+        assertThat(store.reconcile("o1").balanced()).isTrue();
+    }
+
+    @Test
+    void rolloverPlansCarryTheUnusedAllotment() {
+        org("o1", "rolling");
+        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        clock.set(Instant.parse("2026-12-02T00:00:00Z"));
+        assertThat(balance("o1")).isEqualTo(micros("1700"));
+        store.ingest(List.of(event("dec", "o1", "a@x.io", "reply", Instant.parse("2026-12-01T10:00:00Z"), 0, 0)));
+        assertThat(balance("o1")).isEqualTo(micros("1695"));
+    }
+
+    @Test
+    void planChangeTakesEffectAtOnceAndIsRecorded() {
+        org("o1", "free");
+        store.ingest(List.of(event("e1", "o1", "a@x.io", "sonnet", NOW, 100_000, 0))); // 30
+        Subscription s = store.changePlan("o1", "pro");
+        assertThat(s.plan().id()).isEqualTo("pro");
+        assertThat(balance("o1")).isEqualTo(micros("39970"));
+        store.changePlan("o1", "free");
+        assertThat(balance("o1")).isEqualTo(micros("70"));
+        assertThat(store.planChanges("o1")).extracting(Store.PlanChange::toPlanId).containsExactly("free", "pro", "free");
+        assertThatThrownBy(() -> store.changePlan("o1", "nope")).hasMessageContaining("plan 'nope'");
+        assertThatThrownBy(() -> store.changePlan("ghost", "pro")).hasMessageContaining("org 'ghost'");
+    }
+
+    @Test
+    void subscriptionCountsTokensAndCredits() {
+        org("o1", "pro");
+        store.ingest(List.of(new UsageEvent("e", "o1", "a@x.io", "sonnet", "agent", NOW, new TokenCounts(10, 20, 30, 40), 0, null, false,
+                UsageEvent.Details.NONE)));
+        Subscription s = store.subscription("o1");
+        assertThat(List.of(s.inputTokens(), s.outputTokens(), s.cacheWriteTokens(), s.cacheReadTokens())).containsExactly(10L, 20L, 30L, 40L);
+        assertThat(s.totalTokens()).isEqualTo(100);
+        assertThat(s.creditsUsedMicros()).isEqualTo(store.reconcile("o1").eventsChargedMicros());
+    }
+
+    @Test
+    void membersAndKeys() {
+        org("o1", "pro");
+        store.putMember("o1", "SA ci", Role.MEMBER, Member.Type.SERVICE_ACCOUNT);
+        store.putMember("o1", "a@x.io", Role.ADMIN, Member.Type.USER);
+        assertThat(store.members("o1")).extracting(Member::memberId, Member::role)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("SA ci", Role.MEMBER), org.assertj.core.groups.Tuple.tuple("a@x.io", Role.ADMIN));
+        Store.CreatedKey key = store.createKey("o1", Role.MEMBER, "SA ci");
+        var principal = store.principalByKeyHash(Keys.hash(key.key()));
+        assertThat(principal.orgId()).isEqualTo("o1");
+        assertThat(principal.memberId()).isEqualTo("SA ci");
+        assertThat(store.deleteMember("o1", "SA ci")).isTrue();
+        assertThat(store.principalByKeyHash(Keys.hash(key.key()))).isNull();
+        assertThat(store.deleteMember("o1", "SA ci")).isFalse();
+        assertThatThrownBy(() -> store.createKey("o1", Role.MEMBER, "nobody@x.io")).hasMessageContaining("member 'nobody@x.io'");
+    }
+
+    /** Concurrent posts of the same events, from many threads and two store instances, charge each once. */
+    @Test
+    void concurrentResendsFromTwoInstancesChargeOnce() throws Exception {
+        org("o1", "free");
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 200; i++) events.add(event("e" + i, "o1", "a@x.io", "reply", NOW, 0, 0));
+        Store second = open(db);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        ConcurrentLinkedQueue<EventOutcome> accepted = new ConcurrentLinkedQueue<>();
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                Store target = t % 2 == 0 ? store : second;
+                int offset = t * 13;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    for (int from = 0; from < events.size(); from += 50) {
+                        List<UsageEvent> slice = new ArrayList<>();
+                        for (int k = 0; k < 50; k++) slice.add(events.get((from + k + offset) % events.size()));
+                        target.ingest(slice).stream().filter(o -> o.status() == EventOutcome.Status.ACCEPTED).forEach(accepted::add);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : futures) f.get();
+        } finally {
+            pool.shutdown();
+            second.close();
+            second.database().close();
+        }
+        assertThat(accepted).hasSize(200);
+        assertThat(accepted.stream().map(EventOutcome::id).distinct()).hasSize(200);
+        Store.Reconciliation r = store.reconcile("o1");
+        assertThat(r.eventsChargedMicros()).isEqualTo(micros("1000"));
+        assertThat(r.balanced()).isTrue();
+        assertThat(r.overageMicros()).isEqualTo(micros("900"));
+    }
+}
