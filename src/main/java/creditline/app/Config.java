@@ -15,9 +15,11 @@ import java.util.Map;
  * @param chargeScale {@code CREDITLINE_CHARGE_SCALE}: decimals kept in each event's charge, 0..6 (2)
  * @param creditsPerUsd {@code CREDITLINE_CREDITS_PER_USD}: credits per US dollar for rates given in USD (100)
  * @param meteringOn {@code CREDITLINE_METERING}: {@code on} (default) or {@code off} (everything recorded, nothing charged)
+ * @param reservationTtlSeconds {@code CREDITLINE_RESERVATION_TTL_SECONDS}: how long an unsettled hold lives (600)
+ * @param webhookRetryBaseMs {@code CREDITLINE_WEBHOOK_RETRY_BASE_MS}: first webhook retry delay, doubled per attempt (1000)
  */
 public record Config(String host, int port, String db, String operatorKey, Path dataDir, int chargeScale,
-                     BigDecimal creditsPerUsd, boolean meteringOn) {
+                     BigDecimal creditsPerUsd, boolean meteringOn, long reservationTtlSeconds, long webhookRetryBaseMs) {
 
     public static final String DEFAULT_DB = "sqlite:./data/creditline.db";
 
@@ -30,19 +32,21 @@ public record Config(String host, int port, String db, String operatorKey, Path 
                 Path.of(env.getOrDefault("CREDITLINE_DATA_DIR", "./data")),
                 intIn(env, "CREDITLINE_CHARGE_SCALE", 2, 0, 6, "decimals"),
                 creditsPerUsd(env.getOrDefault("CREDITLINE_CREDITS_PER_USD", "100")),
-                metering(env.getOrDefault("CREDITLINE_METERING", "on")));
+                metering(env.getOrDefault("CREDITLINE_METERING", "on")),
+                intIn(env, "CREDITLINE_RESERVATION_TTL_SECONDS", 600, 1, 86_400, "seconds"),
+                intIn(env, "CREDITLINE_WEBHOOK_RETRY_BASE_MS", 1_000, 1, 3_600_000, "milliseconds"));
     }
 
     public Config withDb(String newDb) {
-        return new Config(host, port, newDb, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn);
+        return new Config(host, port, newDb, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs);
     }
 
     public Config withPort(int newPort) {
-        return new Config(host, newPort, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn);
+        return new Config(host, newPort, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs);
     }
 
     public Config withOperatorKey(String key) {
-        return new Config(host, port, db, key, dataDir, chargeScale, creditsPerUsd, meteringOn);
+        return new Config(host, port, db, key, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs);
     }
 
     private static String blankToNull(String s) {

@@ -18,11 +18,13 @@ public final class Creditline implements AutoCloseable {
     private final Database db;
     private final Store store;
     private final ApiServer server;
+    private final WebhookDeliverer deliverer;
 
-    private Creditline(Database db, Store store, ApiServer server) {
+    private Creditline(Database db, Store store, ApiServer server, WebhookDeliverer deliverer) {
         this.db = db;
         this.store = store;
         this.server = server;
+        this.deliverer = deliverer;
     }
 
     /** Opens the database and the store without HTTP (for tools and tests). */
@@ -42,8 +44,9 @@ public final class Creditline implements AutoCloseable {
         new JvmGcMetrics().bindTo(metrics);
         Store store = openStore(config, clock, metrics);
         try {
-            ApiServer server = new ApiServer(store, config.operatorKey(), config.creditsPerUsd(), metrics, config.host(), config.port());
-            return new Creditline(store.database(), store, server);
+            ApiServer server = new ApiServer(store, new ApiServer.Settings(config.host(), config.port(), config.operatorKey(),
+                    config.creditsPerUsd(), config.reservationTtlSeconds()), metrics);
+            return new Creditline(store.database(), store, server, new WebhookDeliverer(store, java.time.Duration.ofMillis(config.webhookRetryBaseMs())));
         } catch (RuntimeException e) {
             store.close();
             store.database().close();
@@ -58,6 +61,7 @@ public final class Creditline implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        deliverer.close();
         store.close();
         db.close();
     }

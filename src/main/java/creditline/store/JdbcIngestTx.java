@@ -1,5 +1,6 @@
 package creditline.store;
 
+import creditline.budget.Restrictions;
 import creditline.ledger.CreditBucket;
 import creditline.ledger.PlanAllotment;
 import creditline.plan.Plan;
@@ -34,13 +35,14 @@ final class JdbcIngestTx implements IngestTx {
             INSERT INTO usage_events (org_id, event_id, member_id, model_id, activity, occurred_at_micros,
               received_at_micros, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, tool_calls,
               rate_version, charged_micros, nominal_micros, unmetered_reason, reservation_id, agent, conversation,
-              task, session, latency_ms, status, region, retries, iterations, external_calls, context_bytes, metadata)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+              task, session, latency_ms, status, region, retries, iterations, external_calls, context_bytes, metadata, restricted)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT (org_id, event_id) DO NOTHING""";
 
     private final Connection tx;
     private final Catalog catalog;
     private final Instant now;
+    private final Map<String, Restrictions> restrictions = new HashMap<>();
 
     JdbcIngestTx(Connection tx, Catalog catalog, Instant now) {
         this.tx = tx;
@@ -142,7 +144,8 @@ final class JdbcIngestTx implements IngestTx {
         Times.setLong(ps, i++, d.iterations());
         Times.setLong(ps, i++, d.externalCalls());
         Times.setLong(ps, i++, d.contextBytes());
-        ps.setString(i, d.metadataJson());
+        ps.setString(i++, d.metadataJson());
+        ps.setBoolean(i, p.restricted());
     }
 
     @Override
@@ -224,6 +227,44 @@ final class JdbcIngestTx implements IngestTx {
             ps.setLong(i++, d.cacheWriteTokens());
             ps.setLong(i, d.cacheReadTokens());
             ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreFailure(e);
+        }
+    }
+
+    @Override
+    public Restrictions restrictions(String orgId, String memberId) {
+        return restrictions.computeIfAbsent(orgId + '\u0000' + memberId, k -> {
+            try {
+                return Enforcement.restrictions(tx, orgId, memberId);
+            } catch (SQLException e) {
+                throw new StoreFailure(e);
+            }
+        });
+    }
+
+    @Override
+    public void addMemberConsumption(String orgId, LocalDate periodStart, String memberId, long events, long consumedMicros) {
+        try {
+            Enforcement.addMemberConsumption(tx, orgId, periodStart, memberId, events, consumedMicros);
+        } catch (SQLException e) {
+            throw new StoreFailure(e);
+        }
+    }
+
+    @Override
+    public void settleReservation(String orgId, String reservationId, String eventId) {
+        try {
+            Reservations.settle(tx, orgId, reservationId, eventId, now);
+        } catch (SQLException e) {
+            throw new StoreFailure(e);
+        }
+    }
+
+    @Override
+    public void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds) {
+        try {
+            Alerts.raise(tx, catalog, org.id(), org.planId(), periods, memberIds, now);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }

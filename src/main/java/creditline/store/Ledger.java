@@ -68,6 +68,19 @@ final class Ledger {
         return PlanAllotment.bucket(plan, period, previous, now);
     }
 
+    /** Remaining plan allotment + grants valid at {@code now} (a plan bucket not stored yet counts as it will be). */
+    static long balanceMicros(Connection c, String orgId, Plan plan, Instant now) throws SQLException {
+        return creditline.ledger.Drawdown.availableMicros(bucketsValidAt(c, orgId, plan, now), now);
+    }
+
+    static List<CreditBucket> bucketsValidAt(Connection c, String orgId, Plan plan, Instant now) throws SQLException {
+        List<CreditBucket> valid = new ArrayList<>(bucketsOverlapping(c, orgId, now, now.plusNanos(1_000)));
+        LocalDate period = creditline.plan.Periods.periodStart(now);
+        String planBucketId = PlanAllotment.bucketId(period);
+        if (valid.stream().noneMatch(b -> b.id().equals(planBucketId))) valid.add(planBucket(c, orgId, plan, period, now));
+        return valid;
+    }
+
     static CreditBucket ensurePlanBucket(Connection c, String orgId, Plan plan, LocalDate period, Instant now) throws SQLException {
         CreditBucket b = planBucket(c, orgId, plan, period, now);
         insertIfAbsent(c, orgId, b);

@@ -4,6 +4,11 @@ import creditline.auth.Keys;
 import creditline.auth.Member;
 import creditline.auth.Principal;
 import creditline.auth.Role;
+import creditline.budget.AuthState;
+import creditline.budget.Authorizer;
+import creditline.budget.BudgetSettings;
+import creditline.budget.Decision;
+import creditline.budget.Restrictions;
 import creditline.common.Failure;
 import creditline.ledger.CreditBucket;
 import creditline.ledger.Drawdown;
@@ -30,6 +35,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -236,12 +242,8 @@ public final class Store implements AutoCloseable {
 
     private Balance balance(Connection c, Org org, Instant now) throws SQLException {
         Plan plan = requirePlan(c, org.planId());
-        List<CreditBucket> valid = new ArrayList<>(Ledger.bucketsOverlapping(c, org.id(), now, now.plusNanos(1000)));
-        String planBucketId = PlanAllotment.bucketId(Periods.periodStart(now));
-        if (valid.stream().noneMatch(b -> b.id().equals(planBucketId))) {
-            valid.add(Ledger.planBucket(c, org.id(), plan, Periods.periodStart(now), now));
-        }
-        return new Balance(Drawdown.availableMicros(valid, now), 0, Ledger.grants(c, org.id()));
+        long reserved = Enforcement.reserved(c, org.id(), null, now)[0];
+        return new Balance(Ledger.balanceMicros(c, org.id(), plan, now), reserved, Ledger.grants(c, org.id()));
     }
 
     public Subscription subscription(String orgId) {
@@ -389,6 +391,169 @@ public final class Store implements AutoCloseable {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    // ---- budgets, restrictions, authorization, reservations ----
+
+    public BudgetSettings budgets(String orgId) {
+        return read(c -> {
+            requireOrg(c, orgId);
+            return Enforcement.budgets(c, orgId);
+        });
+    }
+
+    public BudgetSettings putBudgets(String orgId, BudgetSettings budgets) {
+        return write(List.of(orgId), 1, tx -> {
+            requireOrg(tx, orgId);
+            Enforcement.putBudgets(tx, orgId, budgets, clock.instant());
+            return Enforcement.budgets(tx, orgId);
+        });
+    }
+
+    /** Member overrides by member id; an empty Optional is an explicit "unlimited" override. */
+    public Map<String, Optional<Long>> budgetOverrides(String orgId) {
+        return read(c -> {
+            requireOrg(c, orgId);
+            Map<String, Optional<Long>> out = new java.util.TreeMap<>();
+            Enforcement.overrides(c, orgId).forEach((m, o) -> out.put(m, Optional.ofNullable(o.creditsMicros())));
+            return out;
+        });
+    }
+
+    /** Sets a member's override; {@code creditsMicros} null is an explicit unlimited override. */
+    public void putBudgetOverride(String orgId, String memberId, Long creditsMicros) {
+        write(List.of(orgId), 1, tx -> {
+            requireMember(tx, orgId, memberId);
+            Enforcement.putOverride(tx, orgId, memberId, creditsMicros, clock.instant());
+            return null;
+        });
+    }
+
+    public boolean deleteBudgetOverride(String orgId, String memberId) {
+        return write(List.of(orgId), 1, tx -> {
+            requireMember(tx, orgId, memberId);
+            return Enforcement.deleteOverride(tx, orgId, memberId);
+        });
+    }
+
+    /** Allow-lists of the org ({@code memberId} null) or of a member. */
+    public Restrictions putRestrictions(String orgId, String memberId, Restrictions r) {
+        return write(List.of(orgId), 1, tx -> {
+            if (memberId == null) requireOrg(tx, orgId);
+            else requireMember(tx, orgId, memberId);
+            String scope = memberId == null ? Enforcement.ORG_SCOPE : memberId;
+            Enforcement.putRestrictions(tx, orgId, scope, r, clock.instant());
+            return Enforcement.restrictions(tx, orgId, scope);
+        });
+    }
+
+    public Restrictions restrictions(String orgId, String memberId) {
+        return read(c -> {
+            if (memberId == null) requireOrg(c, orgId);
+            else requireMember(c, orgId, memberId);
+            return Enforcement.restrictions(c, orgId, memberId == null ? Enforcement.ORG_SCOPE : memberId);
+        });
+    }
+
+    private static Member requireMember(Connection c, String orgId, String memberId) throws SQLException {
+        requireOrg(c, orgId);
+        Member m = member(c, orgId, memberId);
+        if (m == null) throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
+        return m;
+    }
+
+    /** A decision, and the reservation made with it when one was asked for and the call is allowed. */
+    public record Authorization(Decision decision, Reservations.Reservation reservation) {}
+
+    /**
+     * Decides whether the member may make the call. With {@code reserveTtlSeconds} non-null,
+     * also holds {@code estimateMicros} at every level at once (all or none): the decision and
+     * the hold are made in one write transaction with the org locked, so concurrent reservations
+     * (on any instance) can never jointly exceed an enforced budget or a hard-limit balance.
+     */
+    public Authorization authorize(String orgId, String memberId, String modelId, String activity, long estimateMicros, Long reserveTtlSeconds) {
+        if (reserveTtlSeconds == null) {
+            return read(c -> new Authorization(decide(c, orgId, memberId, modelId, activity, estimateMicros, clock.instant()), null));
+        }
+        return write(List.of(orgId), 1, tx -> {
+            Instant now = clock.instant();
+            Decision d = decide(tx, orgId, memberId, modelId, activity, estimateMicros, now);
+            if (!d.allowed()) return new Authorization(d, null);
+            Reservations.Reservation r = new Reservations.Reservation(orgId, ReservationIds.next(orgId), memberId, modelId, activity,
+                    estimateMicros, "PENDING", now, now.plusSeconds(reserveTtlSeconds), null, null);
+            Reservations.insert(tx, r);
+            return new Authorization(d, r);
+        });
+    }
+
+    private Decision decide(Connection c, String orgId, String memberId, String modelId, String activity, long estimateMicros, Instant now)
+            throws SQLException {
+        Org org = requireOrg(c, orgId);
+        requireMember(c, orgId, memberId);
+        if (catalog.models(c, List.of(modelId)).isEmpty()) throw Failure.notFound("MODEL_NOT_FOUND", "model '" + modelId + "' does not exist");
+        AuthState state = Enforcement.authState(c, catalog, orgId, org.status(), org.planId(), memberId, now);
+        return Authorizer.decide(state, modelId, activity, estimateMicros);
+    }
+
+    /** Releases an open hold. */
+    public Reservations.Reservation release(String reservationId) {
+        String orgId = ReservationIds.orgOf(reservationId);
+        return write(orgId == null ? List.of() : List.of(orgId), 1, tx -> {
+            Instant now = clock.instant();
+            Reservations.Reservation r = orgId == null ? null : Reservations.find(tx, orgId, reservationId, now);
+            if (r == null) throw Failure.notFound("RESERVATION_NOT_FOUND", "reservation '" + reservationId + "' does not exist");
+            if (!Reservations.release(tx, orgId, reservationId, now)) {
+                throw new Failure(Failure.Kind.CONFLICT, "RESERVATION_NOT_OPEN", "reservation '" + reservationId + "' is already "
+                        + r.status().toLowerCase(java.util.Locale.ROOT), Map.of("status", r.status()));
+            }
+            return Reservations.find(tx, orgId, reservationId, now);
+        });
+    }
+
+    public Reservations.Reservation reservation(String reservationId) {
+        String orgId = ReservationIds.orgOf(reservationId);
+        Reservations.Reservation r = orgId == null ? null : read(c -> Reservations.find(c, orgId, reservationId, clock.instant()));
+        if (r == null) throw Failure.notFound("RESERVATION_NOT_FOUND", "reservation '" + reservationId + "' does not exist");
+        return r;
+    }
+
+    // ---- alerts ----
+
+    public List<Alerts.Notification> notifications(String orgId, String memberId, int limit) {
+        return read(c -> {
+            requireOrg(c, orgId);
+            return Alerts.notifications(c, orgId, memberId, limit);
+        });
+    }
+
+    public Alerts.Webhook putWebhook(Alerts.Webhook w) {
+        return write(List.of(w.orgId()), 1, tx -> {
+            requireOrg(tx, w.orgId());
+            Alerts.putWebhook(tx, w, clock.instant());
+            return w;
+        });
+    }
+
+    public List<Alerts.Webhook> webhooks(String orgId) {
+        return read(c -> {
+            requireOrg(c, orgId);
+            return Alerts.webhooks(c, orgId);
+        });
+    }
+
+    public boolean deleteWebhook(String orgId, String webhookId) {
+        return write(List.of(orgId), 1, tx -> Alerts.deleteWebhook(tx, orgId, webhookId));
+    }
+
+    public List<Alerts.Delivery> leaseDueDeliveries(int limit, long leaseSeconds) {
+        return write(List.of(), 1, tx -> Alerts.leaseDue(tx, db.dialect() == Database.Dialect.POSTGRES, clock.instant(), limit, leaseSeconds));
+    }
+
+    public void recordDeliveryAttempt(Alerts.Delivery d, boolean delivered, String error, Instant retryAt) {
+        write(List.of(d.orgId()), 1, tx -> {
+            Alerts.recordAttempt(tx, d, delivered, error, retryAt, clock.instant());
+            return null;
+        });
     }
 
     /**

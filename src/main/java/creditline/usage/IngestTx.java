@@ -1,5 +1,6 @@
 package creditline.usage;
 
+import creditline.budget.Restrictions;
 import creditline.ledger.CreditBucket;
 import creditline.pricing.Model;
 import java.time.LocalDate;
@@ -28,4 +29,15 @@ public interface IngestTx {
     void saveConsumption(String orgId, List<CreditBucket> changed);
 
     void addPeriodTotals(String orgId, LocalDate periodStart, PeriodTotals delta);
+
+    /** Allow-lists of the org (memberId "") or of one member. */
+    Restrictions restrictions(String orgId, String memberId);
+
+    void addMemberConsumption(String orgId, LocalDate periodStart, String memberId, long events, long consumedMicros);
+
+    /** Marks an open reservation of the org settled by the event; unknown or closed reservations are left alone. */
+    void settleReservation(String orgId, String reservationId, String eventId);
+
+    /** Raises the alerts the org's state now calls for in those periods, for those members. */
+    void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds);
 }

@@ -1,5 +1,6 @@
 package creditline.usage;
 
+import creditline.budget.Restrictions;
 import creditline.ledger.Drawdown;
 import creditline.plan.Periods;
 import creditline.pricing.Model;
@@ -66,7 +67,7 @@ public final class Ingester {
             } else if (firstCandidate.putIfAbsent(e.orgId() + '\u0000' + e.id(), i) != null) {
                 repeatedInRequest.add(i);
             } else {
-                candidates.add(price(e, model));
+                candidates.add(price(e, model, restricted(tx, e)));
                 candidateIndex.add(i);
             }
         }
@@ -104,24 +105,48 @@ public final class Ingester {
         return List.of(outcomes);
     }
 
+    private static boolean restricted(IngestTx tx, UsageEvent e) {
+        Restrictions org = tx.restrictions(e.orgId(), "");
+        Restrictions member = tx.restrictions(e.orgId(), e.memberId());
+        return !(org.allowsModel(e.modelId()) && member.allowsModel(e.modelId())
+                && org.allowsActivity(e.activity()) && member.allowsActivity(e.activity()));
+    }
+
     /** Prices one event with the rate version in force at its occurrence. */
     public PricedEvent price(UsageEvent e, Model model) {
+        return price(e, model, false);
+    }
+
+    private PricedEvent price(UsageEvent e, Model model, boolean restricted) {
         RateVersion version = model.versionAt(e.occurredAt());
         Rates rates = version == null ? Rates.NONE : version.rates();
         long nominal = pricer.priceMicros(rates, e.tokens(), e.toolCalls());
         String unmeteredReason = e.byoKey() ? "byo_key" : model.unmetered() ? "model" : !meteringOn ? "deployment" : null;
-        return new PricedEvent(e, version == null ? null : version.version(), nominal, unmeteredReason == null ? nominal : 0, unmeteredReason);
+        return new PricedEvent(e, version == null ? null : version.version(), nominal, unmeteredReason == null ? nominal : 0, unmeteredReason,
+                restricted);
     }
 
     private static void post(IngestTx tx, OrgRef org, List<PricedEvent> events) {
         Map<LocalDate, PeriodTotals> totals = new TreeMap<>();
         for (PricedEvent p : events) totals.putIfAbsent(Periods.periodStart(p.event().occurredAt()), PeriodTotals.ZERO);
         Drawdown drawdown = new Drawdown(tx.bucketsFor(org, totals.keySet()));
+        Map<LocalDate, Map<String, long[]>> byMember = new TreeMap<>();
         for (PricedEvent p : events) {
+            LocalDate period = Periods.periodStart(p.event().occurredAt());
             long overage = drawdown.draw(p.event().occurredAt(), p.chargedMicros());
-            totals.compute(Periods.periodStart(p.event().occurredAt()), (k, t) -> t.plus(p, overage));
+            totals.compute(period, (k, t) -> t.plus(p, overage));
+            long[] member = byMember.computeIfAbsent(period, k -> new TreeMap<>()).computeIfAbsent(p.event().memberId(), k -> new long[2]);
+            member[0]++;
+            member[1] = Math.addExact(member[1], p.chargedMicros());
+            if (p.event().reservationId() != null) tx.settleReservation(org.id(), p.event().reservationId(), p.event().id());
         }
         tx.saveConsumption(org.id(), drawdown.changed());
         totals.forEach((period, delta) -> tx.addPeriodTotals(org.id(), period, delta));
+        Set<String> members = new HashSet<>();
+        byMember.forEach((period, perMember) -> perMember.forEach((memberId, t) -> {
+            tx.addMemberConsumption(org.id(), period, memberId, t[0], t[1]);
+            members.add(memberId);
+        }));
+        tx.raiseAlerts(org, totals.keySet(), members);
     }
 }

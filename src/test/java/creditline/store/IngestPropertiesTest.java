@@ -46,7 +46,7 @@ class IngestPropertiesTest {
     private final MutableClock clock = new MutableClock(NOW);
 
     private Store open() {
-        Config config = new Config("127.0.0.1", 0, Databases.freshSqlite(), "k", Path.of("."), 2, new BigDecimal("100"), true);
+        Config config = new Config("127.0.0.1", 0, Databases.freshSqlite(), "k", Path.of("."), 2, new BigDecimal("100"), true, 600, 50);
         Store store = Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         store.putPlan(new Plan("free", "Free", 0, "USD", Credits.parseMicros("100"), null, Plan.Overage.BLOCK, null, List.of(), false));
         store.putPlan(new Plan("pro", "Pro", 0, "USD", Credits.parseMicros("2000"), null, Plan.Overage.ALLOW, null, List.of(), false));

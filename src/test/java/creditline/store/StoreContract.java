@@ -57,7 +57,7 @@ abstract class StoreContract {
     }
 
     Store open(String database) {
-        Config config = new Config("127.0.0.1", 0, database, "k", Path.of("."), 2, new BigDecimal("100"), true);
+        Config config = new Config("127.0.0.1", 0, database, "k", Path.of("."), 2, new BigDecimal("100"), true, 600, 50);
         return Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 

@@ -30,7 +30,7 @@ public final class TestServer implements AutoCloseable {
     public TestServer(String db, int chargeScale, boolean meteringOn) {
         try {
             Path dataDir = Files.createTempDirectory("creditline-data");
-            Config config = new Config("127.0.0.1", 0, db, OPERATOR_KEY, dataDir, chargeScale, new BigDecimal("100"), meteringOn);
+            Config config = new Config("127.0.0.1", 0, db, OPERATOR_KEY, dataDir, chargeScale, new BigDecimal("100"), meteringOn, 600, 50);
             this.app = Creditline.start(config, clock);
         } catch (IOException e) {
             throw new IllegalStateException(e);

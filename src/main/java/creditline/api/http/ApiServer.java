@@ -23,8 +23,11 @@ public final class ApiServer implements AutoCloseable {
 
     private final WebServer server;
 
-    public ApiServer(Store store, String operatorKey, BigDecimal creditsPerUsd, PrometheusMeterRegistry metrics, String host, int port) {
-        Authenticator auth = new Authenticator(store, Keys.hash(operatorKey));
+    /** The API's settings, from the deployment configuration. */
+    public record Settings(String host, int port, String operatorKey, BigDecimal creditsPerUsd, long reservationTtlSeconds) {}
+
+    public ApiServer(Store store, Settings config, PrometheusMeterRegistry metrics) {
+        Authenticator auth = new Authenticator(store, Keys.hash(config.operatorKey()));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.get("/healthz", (req, res) -> {
             boolean up = store.healthy();
@@ -34,9 +37,10 @@ public final class ApiServer implements AutoCloseable {
             res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             res.send(metrics.scrape());
         });
-        new CatalogRoutes(store, auth, creditsPerUsd).register(routing);
+        new CatalogRoutes(store, auth, config.creditsPerUsd()).register(routing);
         new OrgRoutes(store, auth).register(routing);
         new UsageRoutes(store, auth, metrics).register(routing);
+        new EnforcementRoutes(store, auth, config.reservationTtlSeconds()).register(routing);
         routing.any((req, res) -> error(res, new Failure(Failure.Kind.NOT_FOUND, "NOT_FOUND",
                 "no such endpoint: " + req.prologue().method().text() + " " + req.path().path())));
         routing.error(Failure.class, (req, res, f) -> error(res, f));
@@ -44,8 +48,8 @@ public final class ApiServer implements AutoCloseable {
                 error(res, new Failure(Failure.Kind.OVERLOADED, "OVERLOADED", "Creditline is overloaded; retry with backoff: " + e.getMessage())));
         routing.error(Exception.class, ApiServer::internalError);
         this.server = WebServer.builder()
-                .host(host)
-                .port(port)
+                .host(config.host())
+                .port(config.port())
                 .maxPayloadSize(Http.BODY_BYTES_MAX + 1024L)
                 .routing(routing)
                 .build()

@@ -1,6 +1,10 @@
 package creditline.api.http;
 
 import creditline.auth.Member;
+import creditline.budget.BudgetSettings;
+import creditline.budget.Restrictions;
+import creditline.store.Alerts;
+import creditline.store.Reservations;
 import creditline.ledger.CreditBucket;
 import creditline.plan.Balance;
 import creditline.plan.Org;
@@ -169,6 +173,71 @@ final class Views {
         m.put("status", o.status().name().toLowerCase(Locale.ROOT));
         m.put("credits", credits(o.creditsMicros()));
         if (o.errorCode() != null) m.put("error", Map.of("code", o.errorCode(), "message", o.errorMessage()));
+        return m;
+    }
+
+    static Map<String, Object> budgets(BudgetSettings b) {
+        Map<String, Object> org = new LinkedHashMap<>();
+        org.put("credits", b.org().creditsMicros() == null ? null : credits(b.org().creditsMicros()));
+        org.put("enforce", b.org().enforce());
+        org.put("notifyAdmin", b.org().notifies());
+        org.put("alertPercent", b.org().alertPercent());
+        Map<String, Object> member = new LinkedHashMap<>();
+        member.put("credits", b.defaultMember().creditsMicros() == null ? null : credits(b.defaultMember().creditsMicros()));
+        member.put("enforce", b.defaultMember().enforce());
+        member.put("notifyUser", b.defaultMember().notifies());
+        member.put("alertPercent", b.defaultMember().alertPercent());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("org", org);
+        m.put("defaultMember", member);
+        return m;
+    }
+
+    static Map<String, Object> restrictions(Restrictions r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("models", r.models() == null ? null : new java.util.TreeSet<>(r.models()));
+        m.put("activities", r.activities() == null ? null : new java.util.TreeSet<>(r.activities()));
+        return m;
+    }
+
+    static Map<String, Object> reservation(Reservations.Reservation r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("orgId", r.orgId());
+        m.put("memberId", r.memberId());
+        m.put("model", r.modelId());
+        m.put("activity", r.activity());
+        m.put("credits", credits(r.amountMicros()));
+        m.put("status", r.status().toLowerCase(Locale.ROOT));
+        m.put("createdAt", r.createdAt().toString());
+        m.put("expiresAt", r.expiresAt().toString());
+        m.put("finishedAt", r.finishedAt() == null ? null : r.finishedAt().toString());
+        m.put("settledByEventId", r.settledEventId());
+        return m;
+    }
+
+    static List<Object> notifications(List<Alerts.Notification> list) {
+        List<Object> out = new ArrayList<>();
+        for (Alerts.Notification n : list) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", n.id());
+            m.put("kind", n.kind());
+            m.put("scope", n.scope());
+            m.put("memberId", n.memberId().isEmpty() ? null : n.memberId());
+            m.put("thresholdPercent", n.thresholdPercent());
+            m.put("periodStart", n.periodStart().toString());
+            m.put("createdAt", n.createdAt().toString());
+            m.put("delivered", n.delivered());
+            out.add(m);
+        }
+        return out;
+    }
+
+    static Map<String, Object> webhook(Alerts.Webhook w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", w.id());
+        m.put("url", w.url());
+        m.put("events", w.events());
         return m;
     }
 }

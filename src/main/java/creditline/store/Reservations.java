@@ -1,0 +1,74 @@
+package creditline.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * SQL for reservations: holds that are PENDING until settled by a usage event, released, or
+ * past {@code expires_at} (then they count for nothing; their status reads as EXPIRED).
+ */
+public final class Reservations {
+    private Reservations() {}
+
+    /** A reservation as stored, with its status as of now. */
+    public record Reservation(String orgId, String id, String memberId, String modelId, String activity, long amountMicros,
+                              String status, Instant createdAt, Instant expiresAt, Instant finishedAt, String settledEventId) {}
+
+    static void insert(Connection c, Reservation r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO reservations (org_id, reservation_id, member_id, model_id, activity, amount_micros, status,
+                  created_at_micros, expires_at_micros) VALUES (?,?,?,?,?,?,'PENDING',?,?)""")) {
+            ps.setString(1, r.orgId());
+            ps.setString(2, r.id());
+            ps.setString(3, r.memberId());
+            ps.setString(4, r.modelId());
+            ps.setString(5, r.activity());
+            ps.setLong(6, r.amountMicros());
+            ps.setLong(7, Times.micros(r.createdAt()));
+            ps.setLong(8, Times.micros(r.expiresAt()));
+            ps.executeUpdate();
+        }
+    }
+
+    static void settle(Connection c, String orgId, String reservationId, String eventId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE reservations SET status = 'SETTLED', settled_event_id = ?, finished_at_micros = ?"
+                + " WHERE org_id = ? AND reservation_id = ? AND status = 'PENDING'")) {
+            ps.setString(1, eventId);
+            ps.setLong(2, Times.micros(now));
+            ps.setString(3, orgId);
+            ps.setString(4, reservationId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Releases an open, unexpired hold; false when there was none to release. */
+    static boolean release(Connection c, String orgId, String reservationId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE reservations SET status = 'RELEASED', finished_at_micros = ?"
+                + " WHERE org_id = ? AND reservation_id = ? AND status = 'PENDING' AND expires_at_micros > ?")) {
+            ps.setLong(1, Times.micros(now));
+            ps.setString(2, orgId);
+            ps.setString(3, reservationId);
+            ps.setLong(4, Times.micros(now));
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    static Reservation find(Connection c, String orgId, String reservationId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, model_id, activity, amount_micros, status, created_at_micros,"
+                + " expires_at_micros, finished_at_micros, settled_event_id FROM reservations WHERE org_id = ? AND reservation_id = ?")) {
+            ps.setString(1, orgId);
+            ps.setString(2, reservationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                Instant expires = Times.instant(rs.getLong(7));
+                String status = rs.getString(5);
+                if (status.equals("PENDING") && !expires.isAfter(now)) status = "EXPIRED";
+                return new Reservation(orgId, reservationId, rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), status,
+                        Times.instant(rs.getLong(6)), expires, Times.instantOrNull(rs, "finished_at_micros"), rs.getString(9));
+            }
+        }
+    }
+}
