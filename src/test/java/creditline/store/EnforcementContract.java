@@ -1,0 +1,198 @@
+package creditline.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import creditline.auth.Member;
+import creditline.auth.Role;
+import creditline.budget.BudgetSettings;
+import creditline.budget.Reason;
+import creditline.budget.Restrictions;
+import creditline.common.Failure;
+import creditline.pricing.TokenCounts;
+import creditline.usage.UsageEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Budgets, reservations, restrictions and alerts, on every database. */
+abstract class EnforcementContract extends StoreFixture {
+    static final long TTL = 600;
+
+    void memberBudget(String org, String credits, boolean enforce) {
+        store.putBudgets(org, new BudgetSettings(BudgetSettings.Budget.UNLIMITED,
+                new BudgetSettings.Budget(credits == null ? null : micros(credits), enforce, true, 80)));
+    }
+
+    Store.Authorization reserve(Store s, String org, String credits) {
+        return s.authorize(org, "a@x.io", "reply", "chat", micros(credits), TTL);
+    }
+
+    UsageEvent settle(String id, String org, String reservationId, String model, long inputTokens) {
+        return new UsageEvent(id, org, "a@x.io", model, "chat", clock.instant(), new TokenCounts(inputTokens, 0, 0, 0), 0, reservationId,
+                false, UsageEvent.Details.NONE);
+    }
+
+    @Test
+    void reservationsHoldUntilSettledReleasedOrExpired() {
+        org("o1", "pro");
+        memberBudget("o1", "10", true);
+        Store.Authorization first = reserve(store, "o1", "6");
+        assertThat(first.decision().allowed()).isTrue();
+        assertThat(first.decision().memberBudgetRemainingMicros()).isEqualTo(micros("10"));
+        assertThat(reserve(store, "o1", "5").decision().reason()).isEqualTo(Reason.MEMBER_BUDGET_EXHAUSTED);
+        assertThat(store.balance("o1").reservedMicros()).isEqualTo(micros("6"));
+
+        // The actual charge replaces the hold, even above the estimate: 7 credits on a 6-credit hold.
+        store.ingest(List.of(settle("e1", "o1", first.reservation().id(), "sonnet", 23_334)));
+        assertThat(store.reservation(first.reservation().id()).status()).isEqualTo("SETTLED");
+        assertThat(store.balance("o1").reservedMicros()).isZero();
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isEqualTo(micros("3"));
+
+        Store.Authorization second = reserve(store, "o1", "3");
+        assertThat(second.decision().allowed()).isTrue();
+        assertThat(reserve(store, "o1", "1").decision().allowed()).isFalse();
+        store.release(second.reservation().id());
+        assertThat(store.reservation(second.reservation().id()).status()).isEqualTo("RELEASED");
+        assertThatThrownBy(() -> store.release(second.reservation().id())).isInstanceOf(Failure.class).hasMessageContaining("already released");
+
+        Store.Authorization third = reserve(store, "o1", "3");
+        assertThat(reserve(store, "o1", "1").decision().allowed()).isFalse();
+        clock.advance(Duration.ofSeconds(TTL + 1));
+        assertThat(store.reservation(third.reservation().id()).status()).isEqualTo("EXPIRED");
+        assertThat(reserve(store, "o1", "3").decision().allowed()).isTrue();
+        assertThatThrownBy(() -> store.release(third.reservation().id())).hasMessageContaining("already expired");
+        assertThatThrownBy(() -> store.release("rsv.bm9wZQ.00")).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> store.release("garbage")).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void hardLimitPlansHoldTheBalance() {
+        org("o1", "free");
+        assertThat(reserve(store, "o1", "60").decision().allowed()).isTrue();
+        Store.Authorization d = reserve(store, "o1", "50");
+        assertThat(d.decision().reason()).isEqualTo(Reason.CREDITS_EXHAUSTED);
+        assertThat(d.reservation()).isNull();
+        assertThat(d.decision().balanceRemainingMicros()).isEqualTo(micros("40"));
+    }
+
+    @Test
+    void enforcedOrgBudgetBlocksEveryMemberTrackOnlyNone() {
+        org("o1", "pro");
+        store.putMember("o1", "b@x.io", Role.MEMBER, Member.Type.USER);
+        store.putBudgets("o1", new BudgetSettings(new BudgetSettings.Budget(micros("10"), true, false, 80), BudgetSettings.Budget.UNLIMITED));
+        store.ingest(List.of(event("e1", "o1", "b@x.io", "reply", NOW, 0, 0), event("e2", "o1", "b@x.io", "reply", NOW, 0, 0)));
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().reason()).isEqualTo(Reason.ORG_BUDGET_EXHAUSTED);
+        store.putBudgets("o1", new BudgetSettings(new BudgetSettings.Budget(micros("10"), false, false, 80), BudgetSettings.Budget.UNLIMITED));
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().allowed()).isTrue();
+    }
+
+    @Test
+    void overridesTakePrecedenceAndClearingFallsBack() {
+        org("o1", "pro");
+        memberBudget("o1", "5", true);
+        store.ingest(List.of(event("e1", "o1", "a@x.io", "reply", NOW, 0, 0)));
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().reason()).isEqualTo(Reason.MEMBER_BUDGET_EXHAUSTED);
+        store.putBudgetOverride("o1", "a@x.io", micros("20"));
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isEqualTo(micros("15"));
+        store.putBudgetOverride("o1", "a@x.io", null);
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isNull();
+        assertThat(store.deleteBudgetOverride("o1", "a@x.io")).isTrue();
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().allowed()).isFalse();
+        // A new month starts a fresh budget with no reset job.
+        clock.set(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isEqualTo(micros("5"));
+    }
+
+    @Test
+    void restrictedUsageIsRecordedAndFlagged() throws Exception {
+        org("o1", "pro");
+        store.putRestrictions("o1", null, new Restrictions(Set.of("reply"), null));
+        store.putRestrictions("o1", "a@x.io", new Restrictions(null, Set.of("chat")));
+        assertThat(store.authorize("o1", "a@x.io", "sonnet", "chat", 0, null).decision().reason()).isEqualTo(Reason.MODEL_NOT_ALLOWED);
+        assertThat(store.authorize("o1", "a@x.io", "reply", "agent", 0, null).decision().reason()).isEqualTo(Reason.ACTIVITY_NOT_ALLOWED);
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().allowed()).isTrue();
+        store.ingest(List.of(event("bad", "o1", "a@x.io", "sonnet", NOW, 1_000, 0), event("good", "o1", "a@x.io", "reply", NOW, 0, 0)));
+        try (Connection c = store.database().readers().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT event_id, restricted FROM usage_events WHERE org_id = 'o1' ORDER BY event_id")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) rows.add(rs.getString(1) + "=" + rs.getBoolean(2));
+                assertThat(rows).containsExactly("bad=true", "good=false");
+            }
+        }
+        assertThatThrownBy(() -> store.putRestrictions("o1", "ghost@x.io", Restrictions.NONE)).hasMessageContaining("member 'ghost@x.io'");
+    }
+
+    @Test
+    void alertsAreRaisedOncePerThresholdPerMonth() {
+        org("o1", "pro");
+        store.putBudgets("o1", new BudgetSettings(new BudgetSettings.Budget(micros("100"), false, true, 80),
+                new BudgetSettings.Budget(micros("50"), false, true, 50)));
+        store.ingest(List.of(event("e1", "o1", "a@x.io", "sonnet", NOW, 100_000, 0))); // 30: past the member's 50% of 50
+        assertThat(kinds("o1")).containsExactly("member:BUDGET_THRESHOLD:50");
+        store.ingest(List.of(event("e2", "o1", "a@x.io", "sonnet", NOW, 200_000, 0))); // 90 in all
+        assertThat(kinds("o1")).containsExactlyInAnyOrder("org:BUDGET_THRESHOLD:80", "member:BUDGET_THRESHOLD:50", "member:BUDGET_EXHAUSTED:100");
+        store.ingest(List.of(event("e3", "o1", "a@x.io", "reply", NOW, 0, 0))); // 95
+        assertThat(kinds("o1")).hasSize(3);
+        store.ingest(List.of(event("e4", "o1", "a@x.io", "reply", NOW, 0, 0))); // 100
+        assertThat(kinds("o1")).hasSize(4).contains("org:BUDGET_EXHAUSTED:100");
+        assertThat(store.notifications("o1", "a@x.io", 100)).extracting(Alerts.Notification::scope).containsOnly("member");
+        clock.set(java.time.Instant.parse("2026-12-01T01:00:00Z"));
+        store.ingest(List.of(event("dec", "o1", "a@x.io", "sonnet", clock.instant(), 300_000, 0)));
+        assertThat(kinds("o1")).hasSize(7);
+    }
+
+    @Test
+    void planBalanceAlerts() {
+        org("o1", "free");
+        store.ingest(List.of(event("e1", "o1", "a@x.io", "sonnet", NOW, 270_000, 0))); // 81 of 100
+        assertThat(kinds("o1")).containsExactly("plan:PLAN_CREDITS_LOW:80");
+        store.ingest(List.of(event("e2", "o1", "a@x.io", "sonnet", NOW, 100_000, 0)));
+        assertThat(kinds("o1")).containsExactlyInAnyOrder("plan:PLAN_CREDITS_LOW:80", "plan:PLAN_CREDITS_EXHAUSTED:100");
+    }
+
+    List<String> kinds(String org) {
+        return store.notifications(org, null, 100).stream().map(n -> n.scope() + ":" + n.kind() + ":" + n.thresholdPercent()).toList();
+    }
+
+    /** 64 threads on two store instances reserve 1 credit each against a 100-credit member budget: exactly 100 win. */
+    @Test
+    void concurrentReservationsNeverOverspend() throws Exception {
+        org("o1", "pro");
+        memberBudget("o1", "100", true);
+        Store second = open(db);
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        AtomicInteger granted = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 64; t++) {
+                Store target = t % 2 == 0 ? store : second;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < 4; i++) if (reserve(target, "o1", "1").decision().allowed()) granted.incrementAndGet();
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : futures) f.get();
+        } finally {
+            pool.shutdown();
+            second.close();
+            second.database().close();
+        }
+        assertThat(granted.get()).isEqualTo(100);
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isZero();
+    }
+}

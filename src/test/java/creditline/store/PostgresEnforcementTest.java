@@ -1,0 +1,10 @@
+package creditline.store;
+
+import creditline.testing.Databases;
+
+class PostgresEnforcementTest extends EnforcementContract {
+    @Override
+    String freshDatabase() {
+        return Databases.freshPostgres();
+    }
+}

@@ -1,0 +1,96 @@
+package creditline.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import creditline.app.Config;
+import creditline.app.Creditline;
+import creditline.auth.Keys;
+import creditline.auth.Member;
+import creditline.auth.Role;
+import creditline.common.Failure;
+import creditline.plan.Plan;
+import creditline.plan.Subscription;
+import creditline.pricing.Credits;
+import creditline.pricing.Rates;
+import creditline.pricing.TokenCounts;
+import creditline.testing.MutableClock;
+import creditline.usage.EventOutcome;
+import creditline.usage.UsageEvent;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A fresh store per test with plans, models and helpers; subclasses name the database. */
+abstract class StoreFixture {
+    static final Instant NOW = Instant.parse("2026-11-15T12:00:00Z");
+
+    final MutableClock clock = new MutableClock(NOW);
+    String db;
+    Store store;
+
+    abstract String freshDatabase();
+
+    @BeforeEach
+    void open() {
+        db = freshDatabase();
+        store = open(db);
+        store.putPlan(plan("free", "100", Plan.Overage.BLOCK, false));
+        store.putPlan(plan("pro", "40000", Plan.Overage.ALLOW, false));
+        store.putPlan(plan("rolling", "1000", Plan.Overage.ALLOW, true));
+        store.putModel("sonnet", "Sonnet", "anthropic", false, rates("300", "1500", "375", "30"), NOW.minus(Duration.ofDays(90)));
+        store.putModel("reply", "Per reply", "openai", false, new Rates(null, null, null, null, null, micros("5"), null), NOW.minus(Duration.ofDays(90)));
+        store.putModel("local", "Local", "local", true, new Rates(null, null, null, null, null, micros("1"), null), NOW.minus(Duration.ofDays(90)));
+    }
+
+    Store open(String database) {
+        Config config = new Config("127.0.0.1", 0, database, "k", Path.of("."), 2, new BigDecimal("100"), true, 600, 50);
+        return Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        store.database().close();
+        creditline.testing.Databases.drop(db);
+    }
+
+    static Plan plan(String id, String credits, Plan.Overage overage, boolean rollover) {
+        return new Plan(id, id, 0, "USD", Credits.parseMicros(credits), null, overage, null, List.of(), rollover);
+    }
+
+    static Long micros(String credits) {
+        return credits == null ? null : Credits.parseMicros(credits);
+    }
+
+    static Rates rates(String in, String out, String cw, String cr) {
+        return new Rates(micros(in), micros(out), micros(cw), micros(cr), null, null, null);
+    }
+
+    static UsageEvent event(String id, String org, String member, String model, Instant at, long in, long out) {
+        return new UsageEvent(id, org, member, model, "chat", at, new TokenCounts(in, out, 0, 0), 0, null, false, UsageEvent.Details.NONE);
+    }
+
+    void org(String id, String plan) {
+        store.createOrg(id, id, plan);
+        store.putMember(id, "a@x.io", Role.MEMBER, Member.Type.USER);
+    }
+
+    long balance(String org) {
+        return store.balance(org).creditsMicros();
+    }
+
+}
