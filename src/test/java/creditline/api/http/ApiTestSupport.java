@@ -110,6 +110,19 @@ final class ApiTestSupport {
                 .formatted(id, LONG_AGO, in, out, cacheWrite, cacheRead));
     }
 
+    /** A model where one input token costs one credit, so tests spend exact amounts. */
+    static JsonNode unitModel(TestServer s, String id) {
+        return s.op("PUT", "/v1/models/" + id, """
+                {"name": "%s", "effectiveFrom": "%s", "rates": {"creditInputPer1M": "1000000"}}""".formatted(id, LONG_AGO));
+    }
+
+    /** One event of {@code inputTokens} on the model (occurring now); returns the usage response. */
+    static JsonNode spend(TestServer s, String eventId, String orgId, String memberId, String modelId, long inputTokens) {
+        return s.op("POST", "/v1/usage", """
+                {"id": "%s", "orgId": "%s", "memberId": "%s", "model": "%s", "activity": "chat", "tokens": {"input": %d}}"""
+                .formatted(eventId, orgId, memberId, modelId, inputTokens));
+    }
+
     static JsonNode balance(TestServer s, String orgId) {
         return s.op("GET", "/v1/orgs/" + orgId + "/balance", null);
     }
