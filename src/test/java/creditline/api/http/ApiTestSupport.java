@@ -40,6 +40,16 @@ final class ApiTestSupport {
         return error;
     }
 
+    /** Asserts the status and the error body's shape; returns its code. */
+    static String assertErrorStatus(TestServer.Response r, int status) {
+        assertThat(r.status()).as("status of %s", r.body()).isEqualTo(status);
+        JsonNode error = r.json().path("error");
+        assertThat(error.path("code").asText()).as("error code of %s", r.body()).matches("[A-Z][A-Z_]*");
+        assertThat(error.path("message").asText()).isNotBlank();
+        assertThat(error.path("details").isObject()).isTrue();
+        return error.path("code").asText();
+    }
+
     /** Like {@link #assertError} and also checks {@code details.field}. */
     static JsonNode assertFieldError(TestServer.Response r, int status, String code, String field) {
         JsonNode error = assertError(r, status, code);
