@@ -30,6 +30,7 @@ final class ApiTestSupport {
     /** Asserts the status and the {@code {"error": {code, message, details}}} body. */
     static JsonNode assertError(TestServer.Response r, int status, String code) {
         assertThat(r.status()).as("status of %s", r.body()).isEqualTo(status);
+        assertThat(r.body()).as("the error body of a %d", status).isNotEmpty();
         JsonNode body = r.json();
         assertThat(body.size()).as("only 'error' at the top level: %s", r.body()).isEqualTo(1);
         JsonNode error = body.path("error");

@@ -28,6 +28,9 @@ class AuthApiTest {
     /** Every org-scoped endpoint an org admin may call, as (method, path after /v1/orgs/{org}, body). */
     private record Call(String method, String suffix, String body) {}
 
+    /** An operator-only call: (method, full path, body). */
+    private record OperatorCall(String method, String path, String body) {}
+
     private static final List<Call> ADMIN_CALLS = List.of(
             new Call("GET", "", null),
             new Call("GET", "/subscription", null),
@@ -179,6 +182,4 @@ class AuthApiTest {
         assertError(server.delete("/v1/orgs/auth-a/keys/" + id, adminA), 404, "KEY_NOT_FOUND");
         assertStatus(server.get("/v1/orgs/auth-b", created.path("key").asText()), 200);
     }
-
-    private record OperatorCall(String method, String path, String body) {}
 }

@@ -281,6 +281,34 @@ class OrgApiTest {
         assertThat(z.path("percentUsed").isNull()).isTrue();
     }
 
+    @Test
+    void aNewMonthStartsWithAFreshAllotment() {
+        org(server, "org-month", "org-small");
+        member(server, "org-month", "dev@month.example", "member");
+        server.op("POST", "/v1/orgs/org-month/grants", "{\"credits\": \"50\", \"reason\": \"no expiry\"}");
+        spend(server, "month-1", "org-month", "dev@month.example", "org-unit", 30);
+        assertThat(balance(server, "org-month").path("credits").asText()).isEqualTo("120.00");
+
+        server.clock.set(Instant.parse("2026-12-01T00:00:00Z"));
+        JsonNode s = subscription(server, "org-month");
+        assertThat(s.path("periodStart").asText()).isEqualTo("2026-12-01");
+        assertThat(s.path("periodEnd").asText()).isEqualTo("2027-01-01");
+        assertThat(s.path("usage").path("creditsUsed").asText()).isEqualTo("0.00");
+        assertThat(s.path("usage").path("events").asLong()).isZero();
+        assertThat(s.path("balance").path("credits").asText()).as("December's 100 plus the grant").isEqualTo("150.00");
+
+        // A late November event draws November's allotment, not December's.
+        server.op("POST", "/v1/usage", """
+                {"id": "month-late", "orgId": "org-month", "memberId": "dev@month.example", "model": "org-unit", "activity": "chat",
+                 "occurredAt": "2026-11-30T23:00:00Z", "tokens": {"input": 20}}""");
+        assertThat(balance(server, "org-month").path("credits").asText()).isEqualTo("150.00");
+        assertThat(subscription(server, "org-month").path("usage").path("creditsUsed").asText()).isEqualTo("0.00");
+
+        spend(server, "month-2", "org-month", "dev@month.example", "org-unit", 10);
+        assertThat(balance(server, "org-month").path("credits").asText()).isEqualTo("140.00");
+        assertThat(subscription(server, "org-month").path("usage").path("creditsUsed").asText()).isEqualTo("10.00");
+    }
+
     // ---- plan changes ----
 
     @Test
