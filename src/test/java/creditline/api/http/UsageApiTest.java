@@ -23,6 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
@@ -187,6 +190,57 @@ class UsageApiTest {
         String b = newOrg("use-scope-b", "use-plan");
         JsonNode r = post(batch(event("shared-id", a, "use-m", ""), event("shared-id", b, "use-m", "")));
         assertCounts(r, 2, 0, 0);
+    }
+
+    @Test
+    void concurrentRequestsChargeEachEventOnce() throws Exception {
+        String org = newOrg("use-concurrent", "use-plan");
+        int requests = 16;
+        List<Future<JsonNode>> same = new ArrayList<>();
+        List<Future<JsonNode>> distinct = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < requests; i++) {
+                String id = "conc-" + i;
+                same.add(pool.submit(() -> post(event("conc-same", org, "use-unit", "\"tokens\": {\"input\": 7}"))));
+                distinct.add(pool.submit(() -> post(event(id, org, "use-unit", "\"tokens\": {\"input\": 1}"))));
+            }
+        }
+        int accepted = 0;
+        for (Future<JsonNode> f : same) {
+            JsonNode e = f.get().path("events").get(0);
+            assertThat(e.path("credits").asText()).isEqualTo("7.00");
+            if (e.path("status").asText().equals("accepted")) accepted++;
+            else assertThat(e.path("status").asText()).isEqualTo("duplicate");
+        }
+        assertThat(accepted).as("exactly one of the concurrent copies is accepted").isEqualTo(1);
+        for (Future<JsonNode> f : distinct) assertThat(f.get().path("accepted").asInt()).isEqualTo(1);
+        assertThat(creditsOf(org)).isEqualTo("977.00");
+        assertThat(subscription(server, org).path("usage").path("events").asLong()).isEqualTo(requests + 1);
+    }
+
+    @Test
+    void everyContractFieldOfAnEventIsAccepted() {
+        String org = newOrg("use-full", "use-plan");
+        JsonNode r = post(batch("""
+                {"id": "full-1", "orgId": "%s", "memberId": "%s", "model": "use-m", "activity": "code_review",
+                 "occurredAt": "2026-11-15T11:00:00Z", "tokens": {"input": 1000, "output": 2000, "cacheWrite": 0, "cacheRead": 0},
+                 "toolCalls": 2, "reservationId": "res-1", "byoKey": false, "agent": "pr-reviewer", "conversation": "conv-1",
+                 "task": "task-1", "session": "sess-1", "latencyMs": 1234, "status": "success", "region": "eu-west-1",
+                 "retries": 0, "iterations": 3, "externalCalls": 1, "contextBytes": 40960, "metadata": {"pr": 42, "repo": "acme/api"}}"""
+                        .formatted(org, dev(org)),
+                event("full-custom", org, "use-m", "\"status\": \"error\"").replace("\"activity\": \"chat\"", "\"activity\": \"my.custom-activity:v2\""),
+                event("full-bad-status", org, "use-m", "\"status\": \"ok\""),
+                event("full-bad-metadata", org, "use-m", "\"metadata\": \"pr=42\""),
+                event("full-bad-latency", org, "use-m", "\"latencyMs\": -1"),
+                event("full-bad-byo", org, "use-m", "\"byoKey\": \"yes\"")));
+        assertCounts(r, 2, 0, 4);
+        assertOutcome(r.path("events").get(0), "full-1", "accepted", credits(M, 1000, 2000, 0, 0, 2));
+        assertThat(r.path("events").get(0).path("credits").asText()).isEqualTo("1.05");
+        assertOutcome(r.path("events").get(1), "full-custom", "accepted", "0.02");
+        assertRejected(r.path("events").get(2), "full-bad-status", "VALIDATION_ERROR");
+        assertRejected(r.path("events").get(3), "full-bad-metadata", "VALIDATION_ERROR");
+        assertRejected(r.path("events").get(4), "full-bad-latency", "NEGATIVE_COUNT");
+        assertRejected(r.path("events").get(5), "full-bad-byo", "VALIDATION_ERROR");
     }
 
     // ---- per-event errors ----
