@@ -1,0 +1,118 @@
+package creditline.api.http;
+
+import static creditline.api.http.ApiTestSupport.OP;
+import static creditline.api.http.ApiTestSupport.assertError;
+import static creditline.api.http.ApiTestSupport.assertStatus;
+import static creditline.api.http.ApiTestSupport.member;
+import static creditline.api.http.ApiTestSupport.org;
+import static creditline.api.http.ApiTestSupport.plan;
+import static creditline.api.http.ApiTestSupport.unitModel;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import creditline.testing.TestServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/** Health, metrics and the answer for paths that do not exist. */
+class ServiceApiTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.sqlite();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void healthzNeedsNoKey() {
+        TestServer.Response r = server.get("/healthz", null);
+        assertStatus(r, 200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(r.json().path("status").asText()).isEqualTo("ok");
+    }
+
+    private static double counter(String metrics, String status) {
+        Matcher m = Pattern.compile("(?m)^creditline_usage_events(?:_total)?\\{[^}]*status=\"" + status + "\"[^}]*} (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as("a creditline_usage_events sample with status=%s in:%n%s", status, metrics).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void metricsArePrometheusTextAndCountUsageEvents() {
+        plan(server, "svc-plan", "100", "block");
+        unitModel(server, "svc-model");
+        org(server, "svc-org", "svc-plan");
+        member(server, "svc-org", "dev@svc.example", "member");
+
+        TestServer.Response before = server.get("/metrics", null);
+        assertStatus(before, 200);
+        assertThat(before.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        assertThat(before.body()).contains("creditline_usage_events");
+        double accepted = counter(before.body(), "accepted");
+        double duplicates = counter(before.body(), "duplicate");
+        double rejected = counter(before.body(), "rejected");
+
+        server.op("POST", "/v1/usage", """
+                {"events": [
+                  {"id": "svc-1", "orgId": "svc-org", "memberId": "dev@svc.example", "model": "svc-model", "activity": "chat"},
+                  {"id": "svc-2", "orgId": "svc-org", "memberId": "dev@svc.example", "model": "svc-model", "activity": "chat"},
+                  {"id": "svc-1", "orgId": "svc-org", "memberId": "dev@svc.example", "model": "svc-model", "activity": "chat"},
+                  {"id": "svc-3", "orgId": "svc-org", "memberId": "dev@svc.example", "model": "no-such-model", "activity": "chat"}]}""");
+
+        String after = server.get("/metrics", null).body();
+        assertThat(counter(after, "accepted")).isEqualTo(accepted + 2);
+        assertThat(counter(after, "duplicate")).isEqualTo(duplicates + 1);
+        assertThat(counter(after, "rejected")).isEqualTo(rejected + 1);
+        assertThat(after).contains("# TYPE creditline_usage_events");
+    }
+
+    /** One request over a plain socket, so the request line can hold what HTTP clients refuse to send. */
+    private static String rawExchange(String requestLine) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.app.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + OP + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Disabled("BUG: a request path with a malformed %-escape (GET /v1/models/%zz) gets 400 with an empty body instead of the JSON error body")
+    @Test
+    void aMalformedPathEscapeIs400WithAnErrorBody() throws IOException {
+        String response = rawExchange("GET /v1/models/%zz HTTP/1.1");
+        assertThat(response).startsWith("HTTP/1.1 400");
+        String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+        assertThat(body).as("body of %s", response).contains("\"error\"").contains("\"code\"");
+    }
+
+    @Disabled("BUG: a body over the server's payload limit (33 MiB to POST /v1/usage) gets 413 with an empty body instead of the JSON BODY_TOO_LARGE error")
+    @Test
+    void anOversizedBodyIs413WithAnErrorBody() {
+        String body = "{" + " ".repeat(33 * 1024 * 1024) + "}";
+        TestServer.Response r = server.post("/v1/usage", OP, body);
+        assertError(r, 413, "BODY_TOO_LARGE");
+    }
+
+    @Test
+    void unknownPathsAre404NotFound() {
+        assertError(server.get("/nope", null), 404, "NOT_FOUND");
+        assertError(server.get("/v1/nope", OP), 404, "NOT_FOUND");
+        assertError(server.get("/v1/orgs/x/budgets", OP), 404, "NOT_FOUND");
+        assertError(server.delete("/v1/models/whatever", OP), 404, "NOT_FOUND");
+        assertError(server.post("/v1/plans", OP, "{}"), 404, "NOT_FOUND");
+    }
+}
