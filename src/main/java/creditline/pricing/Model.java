@@ -22,4 +22,15 @@ public record Model(String id, String name, String provider, boolean unmetered, 
         }
         return best;
     }
+
+    /** The version that takes effect soonest after {@code at}, or null (ties: the higher version). */
+    public RateVersion nextVersionAfter(java.time.Instant at) {
+        RateVersion next = null;
+        for (RateVersion v : versions) {
+            if (!v.effectiveFrom().isAfter(at)) continue;
+            if (next == null || v.effectiveFrom().isBefore(next.effectiveFrom())
+                    || v.effectiveFrom().equals(next.effectiveFrom()) && v.version() > next.version()) next = v;
+        }
+        return next;
+    }
 }

@@ -110,7 +110,10 @@ public final class Store implements AutoCloseable {
     public Model putModel(String id, String name, String provider, boolean unmetered, Rates rates, Instant effectiveFrom) {
         return write(List.of(), 1, tx -> {
             Instant now = clock.instant();
-            return catalog.putModel(tx, id, name, provider, unmetered, rates, effectiveFrom == null ? now : effectiveFrom, now);
+            // Without effectiveFrom, a model's first rates apply to all its usage, later ones from now on.
+            Instant from = effectiveFrom != null ? effectiveFrom
+                    : catalog.models(tx, List.of(id)).containsKey(id) && !catalog.models(tx, List.of(id)).get(id).versions().isEmpty() ? now : Instant.EPOCH;
+            return catalog.putModel(tx, id, name, provider, unmetered, rates, from, now);
         });
     }
 
@@ -259,7 +262,8 @@ public final class Store implements AutoCloseable {
                 ps.setString(2, period.toString());
                 try (ResultSet rs = ps.executeQuery()) {
                     boolean any = rs.next();
-                    return new Subscription(plan, org.status(), period, period.plusMonths(1),
+                    long allotment = Ledger.planBucket(c, orgId, plan, period, now).creditsMicros();
+                    return new Subscription(plan, org.status(), period, period.plusMonths(1), allotment,
                             any ? rs.getLong(2) : 0, any ? rs.getLong(3) : 0, any ? rs.getLong(1) : 0,
                             any ? rs.getLong(4) : 0, any ? rs.getLong(5) : 0, any ? rs.getLong(6) : 0, any ? rs.getLong(7) : 0,
                             balance);
@@ -319,7 +323,10 @@ public final class Store implements AutoCloseable {
     }
 
     public Member member(String orgId, String memberId) {
-        return read(c -> member(c, orgId, memberId));
+        return read(c -> {
+            requireOrg(c, orgId);
+            return member(c, orgId, memberId);
+        });
     }
 
     private static Member member(Connection c, String orgId, String memberId) throws SQLException {
@@ -364,6 +371,7 @@ public final class Store implements AutoCloseable {
 
     public boolean deleteKey(String orgId, String keyId) {
         return write(List.of(orgId), 1, tx -> {
+            requireOrg(tx, orgId);
             try (PreparedStatement ps = tx.prepareStatement("DELETE FROM api_keys WHERE org_id = ? AND key_id = ?")) {
                 ps.setString(1, orgId);
                 ps.setString(2, keyId);

@@ -67,8 +67,14 @@ public final class Ingester {
             } else if (firstCandidate.putIfAbsent(e.orgId() + '\u0000' + e.id(), i) != null) {
                 repeatedInRequest.add(i);
             } else {
-                candidates.add(price(e, model, restricted(tx, e)));
-                candidateIndex.add(i);
+                try {
+                    candidates.add(price(e, model, restricted(tx, e)));
+                    candidateIndex.add(i);
+                } catch (IllegalArgumentException | ArithmeticException tooLarge) {
+                    firstCandidate.remove(e.orgId() + '\u0000' + e.id());
+                    outcomes[i] = EventOutcome.rejected(e.id(), "AMOUNT_OUT_OF_RANGE",
+                            "the charge of this event does not fit the ledger's range: " + tooLarge.getMessage());
+                }
             }
         }
 

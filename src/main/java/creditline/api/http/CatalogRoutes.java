@@ -43,10 +43,10 @@ final class CatalogRoutes {
     }
 
     void register(HttpRouting.Builder r) {
-        r.put("/v1/models/{modelId}", this::putModel)
+        // Greedy: model ids may contain '/' (e.g. openrouter/anthropic/claude), sent as %2F or as is.
+        r.put("/v1/models/{+modelId}", this::putModel)
                 .get("/v1/models", this::listModels)
-                .get("/v1/models/{modelId}", this::getModel)
-                .get("/v1/models/{modelId}/rates", this::getRates)
+                .get("/v1/models/{+modelId}", this::getModelOrRates)
                 .put("/v1/plans/{planId}", this::putPlan)
                 .get("/v1/plans", this::listPlans)
                 .get("/v1/plans/{planId}", this::getPlan);
@@ -116,14 +116,18 @@ final class CatalogRoutes {
         Http.ok(res, Map.of("models", out));
     }
 
-    private void getModel(ServerRequest req, ServerResponse res) {
+    /** {@code GET /v1/models/{id}} and {@code GET /v1/models/{id}/rates} (a model whose own id ends in "/rates" wins). */
+    private void getModelOrRates(ServerRequest req, ServerResponse res) {
         auth.authenticate(req);
-        Http.ok(res, Views.model(requireModel(Http.param(req, "modelId")), store.clock().instant()));
+        String path = Http.param(req, "modelId");
+        if (path.endsWith("/rates") && store.model(path) == null) {
+            rates(res, requireModel(path.substring(0, path.length() - "/rates".length())));
+        } else {
+            Http.ok(res, Views.model(requireModel(path), store.clock().instant()));
+        }
     }
 
-    private void getRates(ServerRequest req, ServerResponse res) {
-        auth.authenticate(req);
-        Model m = requireModel(Http.param(req, "modelId"));
+    private static void rates(ServerResponse res, Model m) {
         List<Object> versions = new ArrayList<>();
         for (RateVersion v : m.versions()) versions.add(Views.version(v));
         Http.ok(res, Map.of("modelId", m.id(), "versions", versions));

@@ -32,7 +32,7 @@ public final class Json {
         if (body.length == 0) throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is empty; a JSON document is expected");
         try {
             JsonNode node = MAPPER.readTree(body);
-            if (node == null) throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is empty; a JSON document is expected");
+            if (node == null || node.isMissingNode()) throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is empty; a JSON document is expected");
             return node;
         } catch (JsonProcessingException e) {
             throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is not valid JSON: " + e.getOriginalMessage(),
@@ -96,15 +96,23 @@ public final class Json {
         return v.booleanValue();
     }
 
-    /** A non-negative integer, or null when absent. */
+    /** The largest count accepted (tokens, tool calls, latencies...): far beyond any real request, far from overflow. */
+    public static final long COUNT_MAX = 1_000_000_000_000L;
+
+    /** A non-negative integer up to {@link #COUNT_MAX}, or null when absent. */
     public static Long optionalCount(JsonNode node, String field) {
         JsonNode v = present(node, field);
         if (v == null) return null;
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw Failure.invalid(field, field + " must be a whole number, got " + v);
+        if (!v.isIntegralNumber()) throw Failure.invalid(field, field + " must be a whole number, got " + v);
+        if (!v.canConvertToLong()) {
+            throw new Failure(Failure.Kind.INVALID, v.bigIntegerValue().signum() < 0 ? "NEGATIVE_COUNT" : "VALUE_TOO_LARGE",
+                    field + " is out of range: " + v, Map.of("field", field));
         }
         long n = v.longValue();
         if (n < 0) throw new Failure(Failure.Kind.INVALID, "NEGATIVE_COUNT", field + " must not be negative, got " + n, Map.of("field", field));
+        if (n > COUNT_MAX) {
+            throw new Failure(Failure.Kind.INVALID, "VALUE_TOO_LARGE", field + " must be at most " + COUNT_MAX + ", got " + n, Map.of("field", field));
+        }
         return n;
     }
 

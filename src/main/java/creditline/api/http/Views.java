@@ -69,8 +69,8 @@ final class Views {
         m.put("effectiveFrom", current == null ? null : current.effectiveFrom().toString());
         m.put("rates", rates(current == null ? Rates.NONE : current.rates()));
         m.put("priced", current != null && !current.rates().isUnpriced());
-        RateVersion latest = model.versions().isEmpty() ? null : model.versions().get(model.versions().size() - 1);
-        if (latest != null && latest != current) m.put("nextVersion", version(latest));
+        RateVersion next = model.nextVersionAfter(now);
+        if (next != null) m.put("nextVersion", version(next));
         return m;
     }
 
@@ -141,8 +141,8 @@ final class Views {
     static Map<String, Object> subscription(Subscription s) {
         Map<String, Object> usage = new LinkedHashMap<>();
         usage.put("creditsUsed", credits(s.creditsUsedMicros()));
-        usage.put("creditsLimit", credits(s.plan().creditsIncludedMicros()));
-        usage.put("percentUsed", percent(s.creditsUsedMicros(), s.plan().creditsIncludedMicros()));
+        usage.put("creditsLimit", credits(s.allotmentMicros()));
+        usage.put("percentUsed", percent(s.creditsUsedMicros(), s.allotmentMicros()));
         usage.put("totalTokensUsed", s.totalTokens());
         usage.put("tokensLimit", s.plan().tokensIncluded());
         usage.put("tokens", Map.of("input", s.inputTokens(), "output", s.outputTokens(),

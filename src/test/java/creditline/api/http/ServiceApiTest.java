@@ -99,7 +99,6 @@ class ServiceApiTest {
         assertThat(body).as("body of %s", response).contains("\"error\"").contains("\"code\"");
     }
 
-    @Disabled("BUG: a body over the server's payload limit (33 MiB to POST /v1/usage) gets 413 with an empty body instead of the JSON BODY_TOO_LARGE error")
     @Test
     void anOversizedBodyIs413WithAnErrorBody() {
         String body = "{" + " ".repeat(33 * 1024 * 1024) + "}";
@@ -111,7 +110,7 @@ class ServiceApiTest {
     void unknownPathsAre404NotFound() {
         assertError(server.get("/nope", null), 404, "NOT_FOUND");
         assertError(server.get("/v1/nope", OP), 404, "NOT_FOUND");
-        assertError(server.get("/v1/orgs/x/budgets", OP), 404, "NOT_FOUND");
+        assertError(server.get("/v1/orgs/x/nothing-here", OP), 404, "NOT_FOUND");
         assertError(server.delete("/v1/models/whatever", OP), 404, "NOT_FOUND");
         assertError(server.post("/v1/plans", OP, "{}"), 404, "NOT_FOUND");
     }

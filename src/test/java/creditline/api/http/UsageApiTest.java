@@ -476,7 +476,6 @@ class UsageApiTest {
                 .path("events").get(0), "dated-oct", "duplicate", "1.00");
     }
 
-    @Disabled("BUG: an event whose charge overflows (e.g. tokens.input 4e18) fails the whole POST /v1/usage with 500 INTERNAL instead of being rejected alone")
     @Test
     void anAbsurdTokenCountIsRejectedAloneNotTheBatch() {
         String org = newOrg("use-overflow", "use-plan");
@@ -491,7 +490,6 @@ class UsageApiTest {
         assertThat(body.path("events").get(1).path("error").path("code").asText()).isNotBlank();
     }
 
-    @Disabled("BUG: token counts are unbounded: two events of 5e18 input tokens (an unpriced model) overflow the period totals and fail the whole POST /v1/usage with 500 INTERNAL")
     @Test
     void tokenTotalsThatWouldOverflowAreRejectedNotA500() {
         String org = newOrg("use-token-overflow", "use-plan");
