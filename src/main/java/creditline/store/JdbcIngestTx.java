@@ -58,11 +58,11 @@ final class JdbcIngestTx implements IngestTx {
     @Override
     public Map<String, OrgRef> orgs(Set<String> orgIds) {
         Map<String, OrgRef> out = new HashMap<>();
-        try (PreparedStatement ps = tx.prepareStatement("SELECT org_id, plan_id, status FROM orgs WHERE org_id = ?")) {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT org_id, plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
             for (String id : orgIds) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) out.put(id, new OrgRef(id, rs.getString(2), rs.getString(3)));
+                    if (rs.next()) out.put(id, new OrgRef(id, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4))));
                 }
             }
         } catch (SQLException e) {
@@ -169,7 +169,9 @@ final class JdbcIngestTx implements IngestTx {
     public List<CreditBucket> bucketsFor(OrgRef org, Set<LocalDate> periods) {
         try {
             Plan plan = catalog.plan(tx, org.planId());
-            for (LocalDate period : periods) Ledger.ensurePlanBucket(tx, org.id(), plan, period, now);
+            // A plan allotment exists from the org's first month on; earlier (late) usage is overage.
+            LocalDate firstPeriod = Periods.periodStart(org.createdAt());
+            for (LocalDate period : periods) if (!period.isBefore(firstPeriod)) Ledger.ensurePlanBucket(tx, org.id(), plan, period, now);
             Instant from = null;
             Instant to = null;
             for (LocalDate p : periods) {

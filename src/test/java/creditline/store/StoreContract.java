@@ -158,6 +158,16 @@ abstract class StoreContract extends StoreFixture {
     }
 
     @Test
+    void usageFromBeforeTheOrgsFirstMonthIsOverage() {
+        org("o1", "free");
+        store.ingest(List.of(event("oct", "o1", "a@x.io", "reply", Instant.parse("2026-10-30T10:00:00Z"), 0, 0)));
+        assertThat(balance("o1")).isEqualTo(micros("100"));
+        Store.Reconciliation r = store.reconcile("o1");
+        assertThat(r.overageMicros()).isEqualTo(micros("5"));
+        assertThat(r.balanced()).isTrue();
+    }
+
+    @Test
     void rolloverPlansCarryTheUnusedAllotment() {
         org("o1", "rolling");
         store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
