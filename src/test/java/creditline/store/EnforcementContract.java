@@ -10,6 +10,7 @@ import creditline.budget.Reason;
 import creditline.budget.Restrictions;
 import creditline.common.Failure;
 import creditline.pricing.TokenCounts;
+import creditline.testing.Concurrently;
 import creditline.usage.UsageEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,10 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -171,27 +168,12 @@ abstract class EnforcementContract extends StoreFixture {
     void concurrentReservationsNeverOverspend() throws Exception {
         org("o1", "pro");
         memberBudget("o1", "100", true);
-        Store second = open(db);
-        ExecutorService pool = Executors.newFixedThreadPool(64);
+        Store second = anotherInstance();
         AtomicInteger granted = new AtomicInteger();
-        CountDownLatch go = new CountDownLatch(1);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < 64; t++) {
-                Store target = t % 2 == 0 ? store : second;
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < 4; i++) if (reserve(target, "o1", "1").decision().allowed()) granted.incrementAndGet();
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : futures) f.get();
-        } finally {
-            pool.shutdown();
-            second.close();
-            second.database().close();
-        }
+        Concurrently.run(64, t -> {
+            Store target = t % 2 == 0 ? store : second;
+            for (int i = 0; i < 4; i++) if (reserve(target, "o1", "1").decision().allowed()) granted.incrementAndGet();
+        });
         assertThat(granted.get()).isEqualTo(100);
         assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isZero();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import creditline.api.http.Json;
+import creditline.testing.Concurrently;
 import creditline.testing.Databases;
 import java.io.File;
 import java.io.IOException;
@@ -17,10 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -51,23 +48,13 @@ class PostgresTwoProcessReservationTest {
             call(portA, "PUT", "/v1/orgs/acme/members/dev@acme.io", "{}");
             call(portA, "PUT", "/v1/orgs/acme/budgets", "{\"defaultMember\":{\"credits\":\"100\",\"enforce\":true}}");
 
-            ExecutorService pool = Executors.newFixedThreadPool(64);
             AtomicInteger granted = new AtomicInteger();
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> futures = new ArrayList<>();
             String reserve = "{\"orgId\":\"acme\",\"memberId\":\"dev@acme.io\",\"model\":\"reply\",\"activity\":\"chat\","
                     + "\"estimatedCredits\":\"1\",\"reserve\":true}";
-            for (int t = 0; t < 64; t++) {
+            Concurrently.run(64, t -> {
                 int port = t % 2 == 0 ? portA : portB;
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < 4; i++) if (call(port, "POST", "/v1/authorize", reserve).path("allowed").asBoolean()) granted.incrementAndGet();
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : futures) f.get();
-            pool.shutdown();
+                for (int i = 0; i < 4; i++) if (call(port, "POST", "/v1/authorize", reserve).path("allowed").asBoolean()) granted.incrementAndGet();
+            });
             assertThat(granted.get()).isEqualTo(100);
             JsonNode after = call(portB, "POST", "/v1/authorize", reserve);
             assertThat(after.path("reason").asText()).isEqualTo("MEMBER_BUDGET_EXHAUSTED");

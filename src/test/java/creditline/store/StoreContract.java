@@ -3,35 +3,21 @@ package creditline.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import creditline.app.Config;
 import creditline.app.Creditline;
 import creditline.auth.Keys;
 import creditline.auth.Member;
 import creditline.auth.Role;
 import creditline.common.Failure;
-import creditline.plan.Plan;
 import creditline.plan.Subscription;
-import creditline.pricing.Credits;
-import creditline.pricing.Rates;
 import creditline.pricing.TokenCounts;
-import creditline.testing.MutableClock;
+import creditline.testing.Concurrently;
 import creditline.usage.EventOutcome;
 import creditline.usage.UsageEvent;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** One contract for every database Creditline runs on; subclasses name the database. */
@@ -225,32 +211,17 @@ abstract class StoreContract extends StoreFixture {
         org("o1", "free");
         List<UsageEvent> events = new ArrayList<>();
         for (int i = 0; i < 200; i++) events.add(event("e" + i, "o1", "a@x.io", "reply", NOW, 0, 0));
-        Store second = open(db);
-        ExecutorService pool = Executors.newFixedThreadPool(16);
+        Store second = anotherInstance();
         ConcurrentLinkedQueue<EventOutcome> accepted = new ConcurrentLinkedQueue<>();
-        CountDownLatch go = new CountDownLatch(1);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < 16; t++) {
-                Store target = t % 2 == 0 ? store : second;
-                int offset = t * 13;
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int from = 0; from < events.size(); from += 50) {
-                        List<UsageEvent> slice = new ArrayList<>();
-                        for (int k = 0; k < 50; k++) slice.add(events.get((from + k + offset) % events.size()));
-                        target.ingest(slice).stream().filter(o -> o.status() == EventOutcome.Status.ACCEPTED).forEach(accepted::add);
-                    }
-                    return null;
-                }));
+        Concurrently.run(16, t -> {
+            Store target = t % 2 == 0 ? store : second;
+            int offset = t * 13;
+            for (int from = 0; from < events.size(); from += 50) {
+                List<UsageEvent> slice = new ArrayList<>();
+                for (int k = 0; k < 50; k++) slice.add(events.get((from + k + offset) % events.size()));
+                target.ingest(slice).stream().filter(o -> o.status() == EventOutcome.Status.ACCEPTED).forEach(accepted::add);
             }
-            go.countDown();
-            for (Future<?> f : futures) f.get();
-        } finally {
-            pool.shutdown();
-            second.close();
-            second.database().close();
-        }
+        });
         assertThat(accepted).hasSize(200);
         assertThat(accepted.stream().map(EventOutcome::id).distinct()).hasSize(200);
         Store.Reconciliation r = store.reconcile("o1");

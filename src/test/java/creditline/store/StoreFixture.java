@@ -1,21 +1,15 @@
 package creditline.store;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import creditline.app.Config;
 import creditline.app.Creditline;
-import creditline.auth.Keys;
 import creditline.auth.Member;
 import creditline.auth.Role;
-import creditline.common.Failure;
 import creditline.plan.Plan;
-import creditline.plan.Subscription;
 import creditline.pricing.Credits;
 import creditline.pricing.Rates;
 import creditline.pricing.TokenCounts;
 import creditline.testing.MutableClock;
-import creditline.usage.EventOutcome;
 import creditline.usage.UsageEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,14 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 /** A fresh store per test with plans, models and helpers; subclasses name the database. */
 abstract class StoreFixture {
@@ -61,8 +49,21 @@ abstract class StoreFixture {
         return Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
+    private final List<Store> otherInstances = new ArrayList<>();
+
+    /** Another store instance on the same database, as a second Creditline instance would have; closed after the test. */
+    Store anotherInstance() {
+        Store s = open(db);
+        otherInstances.add(s);
+        return s;
+    }
+
     @AfterEach
     void close() {
+        for (Store s : otherInstances) {
+            s.close();
+            s.database().close();
+        }
         store.close();
         store.database().close();
         creditline.testing.Databases.drop(db);
