@@ -187,19 +187,91 @@ final class Enforcement {
         }
     }
 
-    /** The snapshot a decision needs, for the org's current month at {@code now}. */
-    static AuthState authState(Connection c, Catalog catalog, String orgId, String status, String planId, String memberId, Instant now)
-            throws SQLException {
-        Plan plan = catalog.plan(c, planId);
+    /** The decision snapshot, or why there is none. */
+    record Snapshot(AuthState state, boolean orgExists, boolean memberExists) {}
+
+    private static final String SNAPSHOT_SQL = """
+            SELECT o.status, p.overage, p.tokens_included, p.credits_included_micros, p.rollover,
+              b.org_credits_micros, b.org_enforce, b.org_notify, b.org_alert_percent,
+              b.member_credits_micros, b.member_enforce, b.member_notify, b.member_alert_percent,
+              m.member_id AS member_exists, mb.member_id AS has_override, mb.credits_micros AS override_micros,
+              up.consumed_micros AS org_consumed,
+              up.input_tokens + up.output_tokens + up.cache_write_tokens + up.cache_read_tokens AS org_tokens,
+              mp.consumed_micros AS member_consumed,
+              (SELECT COALESCE(SUM(r.amount_micros), 0) FROM reservations r
+                 WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ?) AS org_reserved,
+              (SELECT COALESCE(SUM(r.amount_micros), 0) FROM reservations r
+                 WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ? AND r.member_id = ?) AS member_reserved,
+              (SELECT COALESCE(SUM(CASE WHEN cb.credits_micros > cb.consumed_micros THEN cb.credits_micros - cb.consumed_micros ELSE 0 END), 0)
+                 FROM credit_buckets cb WHERE cb.org_id = o.org_id
+                 AND (cb.valid_from_micros IS NULL OR cb.valid_from_micros <= ?) AND (cb.expires_at_micros IS NULL OR cb.expires_at_micros > ?)) AS buckets_available,
+              (SELECT cb.bucket_id FROM credit_buckets cb WHERE cb.org_id = o.org_id AND cb.bucket_id = ?) AS plan_bucket_stored,
+              ro.models AS org_models, ro.activities AS org_activities, rm.models AS member_models, rm.activities AS member_activities,
+              o.plan_id
+            FROM orgs o
+            JOIN plans p ON p.plan_id = o.plan_id
+            LEFT JOIN budgets b ON b.org_id = o.org_id
+            LEFT JOIN members m ON m.org_id = o.org_id AND m.member_id = ?
+            LEFT JOIN member_budgets mb ON mb.org_id = o.org_id AND mb.member_id = ?
+            LEFT JOIN usage_periods up ON up.org_id = o.org_id AND up.period_start = ?
+            LEFT JOIN member_periods mp ON mp.org_id = o.org_id AND mp.period_start = ? AND mp.member_id = ?
+            LEFT JOIN restrictions ro ON ro.org_id = o.org_id AND ro.member_id = ''
+            LEFT JOIN restrictions rm ON rm.org_id = o.org_id AND rm.member_id = ?
+            WHERE o.org_id = ?""";
+
+    /**
+     * Everything a decision needs for the org's current month at {@code now}, in one query (the
+     * authorize hot path): budgets, consumption, open holds, balance, restrictions.
+     */
+    static Snapshot snapshot(Connection c, Catalog catalog, String orgId, String memberId, Instant now) throws SQLException {
         LocalDate period = Periods.periodStart(now);
-        BudgetSettings budgets = budgets(c, orgId);
-        Override override = override(c, orgId, memberId);
-        OrgPeriod org = orgPeriod(c, orgId, period);
-        long[] reserved = reserved(c, orgId, memberId, now);
-        return new AuthState(status, plan.overage(), plan.tokensIncluded(), org.tokens(), Ledger.balanceMicros(c, orgId, plan, now),
-                reserved[0], budgets.org(), org.consumedMicros(),
-                budgets.forMember(override != null, override == null ? null : override.creditsMicros()),
-                memberConsumed(c, orgId, period, memberId), reserved[1],
-                restrictions(c, orgId, ORG_SCOPE), restrictions(c, orgId, memberId));
+        long nowMicros = Times.micros(now);
+        try (PreparedStatement ps = c.prepareStatement(SNAPSHOT_SQL)) {
+            int i = 1;
+            ps.setLong(i++, nowMicros);
+            ps.setLong(i++, nowMicros);
+            ps.setString(i++, memberId);
+            ps.setLong(i++, nowMicros);
+            ps.setLong(i++, nowMicros);
+            ps.setString(i++, creditline.ledger.PlanAllotment.bucketId(period));
+            ps.setString(i++, memberId);
+            ps.setString(i++, memberId);
+            ps.setString(i++, period.toString());
+            ps.setString(i++, period.toString());
+            ps.setString(i++, memberId);
+            ps.setString(i++, memberId);
+            ps.setString(i, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return new Snapshot(null, false, false);
+                if (rs.getString("member_exists") == null) return new Snapshot(null, true, false);
+                Plan.Overage overage = Plan.Overage.valueOf(rs.getString("overage"));
+                long balance = rs.getLong("buckets_available");
+                if (rs.getString("plan_bucket_stored") == null) {
+                    // This month's allotment is not stored until first used: count it as it will be.
+                    Plan plan = catalog.plan(c, rs.getString("plan_id"));
+                    balance = Math.addExact(balance, Ledger.planBucket(c, orgId, plan, period, now).remainingMicros());
+                }
+                BudgetSettings budgets = BudgetSettings.NONE;
+                if (rs.getObject("org_enforce") != null) {
+                    budgets = new BudgetSettings(
+                            new BudgetSettings.Budget(Times.longOrNull(rs, "org_credits_micros"), rs.getBoolean("org_enforce"),
+                                    rs.getBoolean("org_notify"), rs.getInt("org_alert_percent")),
+                            new BudgetSettings.Budget(Times.longOrNull(rs, "member_credits_micros"), rs.getBoolean("member_enforce"),
+                                    rs.getBoolean("member_notify"), rs.getInt("member_alert_percent")));
+                }
+                boolean hasOverride = rs.getString("has_override") != null;
+                AuthState state = new AuthState(rs.getString("status"), overage, Times.longOrNull(rs, "tokens_included"),
+                        rs.getLong("org_tokens"), balance, rs.getLong("org_reserved"), budgets.org(), rs.getLong("org_consumed"),
+                        budgets.forMember(hasOverride, hasOverride ? Times.longOrNull(rs, "override_micros") : null),
+                        rs.getLong("member_consumed"), rs.getLong("member_reserved"),
+                        restrictionsOf(rs.getString("org_models"), rs.getString("org_activities")),
+                        restrictionsOf(rs.getString("member_models"), rs.getString("member_activities")));
+                return new Snapshot(state, true, true);
+            }
+        }
+    }
+
+    private static Restrictions restrictionsOf(String models, String activities) {
+        return models == null && activities == null ? Restrictions.NONE : new Restrictions(list(models), list(activities));
     }
 }

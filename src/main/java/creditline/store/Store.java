@@ -496,11 +496,20 @@ public final class Store implements AutoCloseable {
 
     private Decision decide(Connection c, String orgId, String memberId, String modelId, String activity, long estimateMicros, Instant now)
             throws SQLException {
-        Org org = requireOrg(c, orgId);
-        requireMember(c, orgId, memberId);
+        Enforcement.Snapshot s = Enforcement.snapshot(c, catalog, orgId, memberId, now);
+        if (!s.orgExists()) throw Failure.notFound("ORG_NOT_FOUND", "org '" + orgId + "' does not exist");
+        if (!s.memberExists()) throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
+        requireModel(c, modelId);
+        return Authorizer.decide(s.state(), modelId, activity, estimateMicros);
+    }
+
+    /** Models are never deleted, so a model seen once exists for good: the hot path skips the query. */
+    private final Set<String> knownModels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void requireModel(Connection c, String modelId) {
+        if (knownModels.contains(modelId)) return;
         if (catalog.models(c, List.of(modelId)).isEmpty()) throw Failure.notFound("MODEL_NOT_FOUND", "model '" + modelId + "' does not exist");
-        AuthState state = Enforcement.authState(c, catalog, orgId, org.status(), org.planId(), memberId, now);
-        return Authorizer.decide(state, modelId, activity, estimateMicros);
+        knownModels.add(modelId);
     }
 
     /** Releases an open hold. */
