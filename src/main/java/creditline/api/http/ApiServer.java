@@ -1,5 +1,6 @@
 package creditline.api.http;
 
+import creditline.api.graphql.CreditlineGraphQl;
 import creditline.auth.Keys;
 import creditline.common.Failure;
 import creditline.store.BatchingWriter;
@@ -41,6 +42,7 @@ public final class ApiServer implements AutoCloseable {
         new OrgRoutes(store, auth).register(routing);
         new UsageRoutes(store, auth, metrics).register(routing);
         new EnforcementRoutes(store, auth, config.reservationTtlSeconds()).register(routing);
+        new GraphQlRoutes(new CreditlineGraphQl(store), auth).register(routing);
         routing.any((req, res) -> error(res, new Failure(Failure.Kind.NOT_FOUND, "NOT_FOUND",
                 "no such endpoint: " + req.prologue().method().text() + " " + req.path().path())));
         routing.error(Failure.class, (req, res, f) -> error(res, f));

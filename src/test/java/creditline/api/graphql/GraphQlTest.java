@@ -1,0 +1,196 @@
+package creditline.api.graphql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import creditline.api.http.Json;
+import creditline.testing.TestServer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The reference queries verbatim, auth, errors and mutations, over HTTP against the real server. */
+class GraphQlTest {
+    static TestServer server;
+    static String adminKey;
+    static String otherAdminKey;
+    static String memberKey;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.sqlite();
+        server.op("PUT", "/v1/plans/free", "{\"name\":\"Free\",\"monthlyPrice\":{\"amount\":\"0\",\"currency\":\"USD\"},\"creditsIncluded\":\"500\","
+                + "\"tokensIncluded\":10000,\"overage\":\"block\",\"features\":[\"Evaluation\"]}");
+        server.op("PUT", "/v1/plans/pro", "{\"name\":\"Pro\",\"monthlyPrice\":{\"amount\":\"149.00\",\"currency\":\"USD\"},\"creditsIncluded\":\"10000\","
+                + "\"tokensIncluded\":2000000,\"overage\":\"allow\",\"features\":[\"Priority support\",\"Team collaboration\"]}");
+        server.op("PUT", "/v1/models/claude-sonnet", "{\"name\":\"Claude Sonnet\",\"provider\":\"anthropic\",\"rates\":{\"creditInputPer1M\":\"300\","
+                + "\"creditOutputPer1M\":\"1500\",\"creditCacheWritePer1M\":\"375\",\"creditCacheReadPer1M\":\"30\"}}");
+        server.op("PUT", "/v1/models/gpt-5", "{\"name\":\"GPT-5\",\"provider\":\"openai\",\"rates\":{\"creditInputPer1M\":\"125\","
+                + "\"creditOutputPer1M\":\"1000\",\"creditCachedInputPer1M\":\"12.5\"}}");
+        server.op("POST", "/v1/orgs", "{\"id\":\"team-1\",\"name\":\"Team 1\",\"planId\":\"pro\"}");
+        server.op("POST", "/v1/orgs", "{\"id\":\"team-2\",\"name\":\"Team 2\",\"planId\":\"free\"}");
+        server.op("PUT", "/v1/orgs/team-1/members/ada@t1.io", "{\"role\":\"admin\"}");
+        server.op("PUT", "/v1/orgs/team-1/members/SA%20ci", "{}");
+        adminKey = server.op("POST", "/v1/orgs/team-1/keys", "{\"role\":\"admin\",\"memberId\":\"ada@t1.io\"}").path("key").asText();
+        otherAdminKey = server.op("POST", "/v1/orgs/team-2/keys", "{\"role\":\"admin\"}").path("key").asText();
+        memberKey = server.op("POST", "/v1/orgs/team-1/keys", "{\"role\":\"member\",\"memberId\":\"SA ci\"}").path("key").asText();
+        server.op("POST", "/v1/usage", "{\"id\":\"u1\",\"orgId\":\"team-1\",\"memberId\":\"ada@t1.io\",\"model\":\"claude-sonnet\","
+                + "\"activity\":\"chat\",\"tokens\":{\"input\":1000000,\"output\":100000}}");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static JsonNode graphql(String key, String query, Map<String, Object> variables) {
+        String body = new String(Json.write(Map.of("query", query, "variables", variables)), java.nio.charset.StandardCharsets.UTF_8);
+        TestServer.Response r = server.post("/graphql", key, body);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    @Test
+    void availablePlansAsInTheReference() {
+        JsonNode r = graphql(null, """
+                query {
+                availablePlans {
+                id
+                name
+                monthlyPrice
+                creditsIncluded
+                tokensIncluded
+                features
+                }
+                }""", Map.of());
+        assertThat(r.has("errors")).as(r.toString()).isFalse();
+        JsonNode plans = r.path("data").path("availablePlans");
+        assertThat(plans).hasSize(2);
+        JsonNode pro = plans.get(1);
+        assertThat(pro.path("id").asText()).isEqualTo("pro");
+        assertThat(pro.path("monthlyPrice").asText()).isEqualTo("149.00");
+        assertThat(pro.path("creditsIncluded").asText()).isEqualTo("10000.00");
+        assertThat(pro.path("tokensIncluded").asLong()).isEqualTo(2_000_000);
+        assertThat(pro.path("features").get(1).asText()).isEqualTo("Team collaboration");
+    }
+
+    @Test
+    void teamSubscriptionAsInTheReference() {
+        String query = """
+                query($teamId: ID!) {
+                teamSubscription(teamId: $teamId) {
+                plan
+                status
+                usage {
+                creditsUsed
+                creditsLimit
+                percentUsed
+                totalTokensUsed
+                }
+                }
+                }""";
+        JsonNode r = graphql(adminKey, query, Map.of("teamId", "team-1"));
+        assertThat(r.has("errors")).as(r.toString()).isFalse();
+        JsonNode sub = r.path("data").path("teamSubscription");
+        assertThat(sub.path("plan").asText()).isEqualTo("pro");
+        assertThat(sub.path("status").asText()).isEqualTo("active");
+        // 1M input at 300 + 100k output at 1500 = 450 credits of 10,000.
+        assertThat(sub.path("usage").path("creditsUsed").asText()).isEqualTo("450.00");
+        assertThat(sub.path("usage").path("creditsLimit").asText()).isEqualTo("10000.00");
+        assertThat(sub.path("usage").path("percentUsed").decimalValue()).isEqualByComparingTo("4.5");
+        assertThat(sub.path("usage").path("totalTokensUsed").asLong()).isEqualTo(1_100_000);
+        // The operator may read it too; the REST answer is the same.
+        JsonNode viaRest = server.get("/v1/orgs/team-1/subscription", adminKey).json();
+        assertThat(viaRest.path("usage").path("creditsUsed").asText()).isEqualTo("450.00");
+        assertThat(graphql(TestServer.OPERATOR_KEY, query, Map.of("teamId", "team-1")).has("errors")).isFalse();
+    }
+
+    @Test
+    void availableBaseModelsAsInTheReference() {
+        JsonNode r = graphql(null, """
+                query {
+                availableBaseModels {
+                name
+                provider
+                creditInputPer1M
+                creditOutputPer1M
+                creditCachedInputPer1M
+                creditCacheReadPer1M
+                creditCacheWritePer1M
+                }
+                }""", Map.of());
+        assertThat(r.has("errors")).as(r.toString()).isFalse();
+        JsonNode models = r.path("data").path("availableBaseModels");
+        assertThat(models).hasSize(2);
+        JsonNode sonnet = models.get(0);
+        assertThat(sonnet.path("name").asText()).isEqualTo("Claude Sonnet");
+        assertThat(sonnet.path("creditCacheWritePer1M").asText()).isEqualTo("375.00");
+        assertThat(sonnet.path("creditCachedInputPer1M").isNull()).isTrue();
+        assertThat(models.get(1).path("creditCachedInputPer1M").asText()).isEqualTo("12.50");
+    }
+
+    @Test
+    void privateQueriesNeedAKeyOfTheOrg() {
+        String query = "query($t: ID!) { teamSubscription(teamId: $t) { plan } }";
+        assertThat(code(graphql(null, query, Map.of("t", "team-1")))).isEqualTo("UNAUTHENTICATED");
+        assertThat(code(graphql("not-a-key", query, Map.of("t", "team-1")))).isEqualTo("UNAUTHENTICATED");
+        assertThat(code(graphql(otherAdminKey, query, Map.of("t", "team-1")))).isEqualTo("FORBIDDEN");
+        assertThat(code(graphql(otherAdminKey, query, Map.of("t", "no-such-team")))).as("no existence leak").isEqualTo("FORBIDDEN");
+        assertThat(code(graphql(memberKey, query, Map.of("t", "team-1")))).isEqualTo("FORBIDDEN");
+        assertThat(code(graphql(TestServer.OPERATOR_KEY, query, Map.of("t", "no-such-team")))).isEqualTo("ORG_NOT_FOUND");
+        // A bad key does not hide public data.
+        JsonNode mixed = graphql("not-a-key", "{ availablePlans { id } }", Map.of());
+        assertThat(mixed.path("data").path("availablePlans")).hasSize(2);
+    }
+
+    @Test
+    void budgetsMutationsAndMembers() {
+        JsonNode set = graphql(adminKey, """
+                mutation { setBudgets(orgId: "team-1", input: {org: {credits: "5000", enforce: true}, defaultMember: {credits: "100", notify: true, alertPercent: 90}}) {
+                  org { credits enforce notify alertPercent } defaultMember { credits enforce notify alertPercent } } }""", Map.of());
+        assertThat(set.has("errors")).as(set.toString()).isFalse();
+        assertThat(set.path("data").path("setBudgets").path("org").path("credits").asText()).isEqualTo("5000.00");
+        assertThat(set.path("data").path("setBudgets").path("defaultMember").path("alertPercent").asInt()).isEqualTo(90);
+        assertThat(server.get("/v1/orgs/team-1/budgets", adminKey).json().path("org").path("enforce").asBoolean()).isTrue();
+
+        JsonNode override = graphql(adminKey, "mutation($m: ID!) { setMemberBudget(orgId: \"team-1\", memberId: $m, credits: \"250.5\") { memberId override credits } }",
+                Map.of("m", "SA ci"));
+        assertThat(override.path("data").path("setMemberBudget").path("credits").asText()).isEqualTo("250.50");
+        JsonNode members = graphql(adminKey, "{ members(orgId: \"team-1\") { memberId type override credits enforce } }", Map.of());
+        assertThat(members.path("data").path("members")).hasSize(2);
+        assertThat(members.path("data").path("members").get(0).path("type").asText()).isEqualTo("service_account");
+        assertThat(members.path("data").path("members").get(1).path("credits").asText()).isEqualTo("100.00");
+        JsonNode cleared = graphql(adminKey, "mutation { clearMemberBudget(orgId: \"team-1\", memberId: \"SA ci\") { override credits } }", Map.of());
+        assertThat(cleared.path("data").path("clearMemberBudget").path("override").asBoolean()).isFalse();
+
+        assertThat(code(graphql(adminKey, "mutation { setBudgets(orgId: \"team-1\", input: {org: {alertPercent: 0}}) { org { alertPercent } } }", Map.of())))
+                .isEqualTo("VALIDATION_ERROR");
+        assertThat(code(graphql(adminKey, "mutation { setMemberBudget(orgId: \"team-1\", memberId: \"ghost@t1.io\", credits: \"1\") { memberId } }", Map.of())))
+                .isEqualTo("MEMBER_NOT_FOUND");
+        assertThat(code(graphql(otherAdminKey, "mutation { clearMemberBudget(orgId: \"team-1\", memberId: \"SA ci\") { memberId } }", Map.of())))
+                .isEqualTo("FORBIDDEN");
+    }
+
+    @Test
+    void balanceAndNotifications() {
+        JsonNode r = graphql(adminKey, "{ balance(orgId: \"team-1\") { credits reserved available } notifications(orgId: \"team-1\") { kind } }", Map.of());
+        assertThat(r.has("errors")).as(r.toString()).isFalse();
+        assertThat(r.path("data").path("balance").path("credits").asText()).isEqualTo(server.get("/v1/orgs/team-1/balance", adminKey).json().path("credits").asText());
+    }
+
+    @Test
+    void malformedQueriesAndBodies() {
+        JsonNode r = graphql(null, "{ availablePlans { nope } }", Map.of());
+        assertThat(r.path("errors").get(0).path("message").asText()).contains("nope");
+        assertThat(server.post("/graphql", null, "{\"variables\": {}}").errorCode()).isEqualTo("MISSING_FIELD");
+        assertThat(server.post("/graphql", null, "not json").errorCode()).isEqualTo("MALFORMED_JSON");
+        TestServer.Response schema = server.get("/graphql/schema", null);
+        assertThat(schema.status()).isEqualTo(200);
+        assertThat(schema.body()).contains("availablePlans: [Plan!]!").contains("teamSubscription(teamId: ID!)");
+    }
+
+    static String code(JsonNode result) {
+        return result.path("errors").get(0).path("extensions").path("code").asText();
+    }
+}
