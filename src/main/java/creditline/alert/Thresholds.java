@@ -1,5 +1,6 @@
 package creditline.alert;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +16,11 @@ public final class Thresholds {
     public static List<Integer> reached(long consumedMicros, Long budgetMicros, int alertPercent) {
         List<Integer> out = new ArrayList<>(2);
         if (budgetMicros == null) return out;
-        long consumedTimes100 = Math.multiplyExact(consumedMicros, 100L);
-        if (alertPercent < 100 && consumedTimes100 >= Math.multiplyExact(budgetMicros, (long) alertPercent)) out.add(alertPercent);
+        // consumed * 100 >= budget * percent, in BigInteger: budgets near the top of the range must not overflow.
+        BigInteger consumedTimes100 = BigInteger.valueOf(consumedMicros).multiply(BigInteger.valueOf(100));
+        if (alertPercent < 100 && consumedTimes100.compareTo(BigInteger.valueOf(budgetMicros).multiply(BigInteger.valueOf(alertPercent))) >= 0) {
+            out.add(alertPercent);
+        }
         if (consumedMicros >= budgetMicros) out.add(100);
         return out;
     }

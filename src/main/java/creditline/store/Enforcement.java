@@ -188,7 +188,7 @@ final class Enforcement {
     }
 
     /** The decision snapshot, or why there is none. */
-    record Snapshot(AuthState state, boolean orgExists, boolean memberExists) {}
+    record Snapshot(AuthState state, boolean orgExists, boolean memberExists, long openHolds) {}
 
     private static final String SNAPSHOT_SQL = """
             SELECT o.status, p.overage, p.tokens_included, p.credits_included_micros, p.rollover,
@@ -200,6 +200,8 @@ final class Enforcement {
               mp.consumed_micros AS member_consumed,
               (SELECT COALESCE(SUM(r.amount_micros), 0) FROM reservations r
                  WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ?) AS org_reserved,
+              (SELECT COUNT(*) FROM reservations r
+                 WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ?) AS org_open_holds,
               (SELECT COALESCE(SUM(r.amount_micros), 0) FROM reservations r
                  WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ? AND r.member_id = ?) AS member_reserved,
               (SELECT COALESCE(SUM(CASE WHEN cb.credits_micros > cb.consumed_micros THEN cb.credits_micros - cb.consumed_micros ELSE 0 END), 0)
@@ -230,6 +232,7 @@ final class Enforcement {
             int i = 1;
             ps.setLong(i++, nowMicros);
             ps.setLong(i++, nowMicros);
+            ps.setLong(i++, nowMicros);
             ps.setString(i++, memberId);
             ps.setLong(i++, nowMicros);
             ps.setLong(i++, nowMicros);
@@ -242,8 +245,8 @@ final class Enforcement {
             ps.setString(i++, memberId);
             ps.setString(i, orgId);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return new Snapshot(null, false, false);
-                if (rs.getString("member_exists") == null) return new Snapshot(null, true, false);
+                if (!rs.next()) return new Snapshot(null, false, false, 0);
+                if (rs.getString("member_exists") == null) return new Snapshot(null, true, false, 0);
                 Plan.Overage overage = Plan.Overage.valueOf(rs.getString("overage"));
                 long balance = rs.getLong("buckets_available");
                 if (rs.getString("plan_bucket_stored") == null) {
@@ -266,7 +269,7 @@ final class Enforcement {
                         rs.getLong("member_consumed"), rs.getLong("member_reserved"),
                         restrictionsOf(rs.getString("org_models"), rs.getString("org_activities")),
                         restrictionsOf(rs.getString("member_models"), rs.getString("member_activities")));
-                return new Snapshot(state, true, true);
+                return new Snapshot(state, true, true, rs.getLong("org_open_holds"));
             }
         }
     }

@@ -291,15 +291,18 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    /** Removes the member and its keys; false when it did not exist. Its recorded usage stays. */
+    /** Removes the member, its keys, budget override and allow-lists; false when it did not exist. Its recorded usage stays. */
     public boolean deleteMember(String orgId, String memberId) {
         return write(List.of(orgId), 1, tx -> {
             requireOrg(tx, orgId);
-            try (PreparedStatement keys = tx.prepareStatement("DELETE FROM api_keys WHERE org_id = ? AND member_id = ?");
-                 PreparedStatement ps = tx.prepareStatement("DELETE FROM members WHERE org_id = ? AND member_id = ?")) {
-                keys.setString(1, orgId);
-                keys.setString(2, memberId);
-                keys.executeUpdate();
+            for (String table : List.of("api_keys", "member_budgets", "restrictions")) {
+                try (PreparedStatement ps = tx.prepareStatement("DELETE FROM " + table + " WHERE org_id = ? AND member_id = ?")) {
+                    ps.setString(1, orgId);
+                    ps.setString(2, memberId);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = tx.prepareStatement("DELETE FROM members WHERE org_id = ? AND member_id = ?")) {
                 ps.setString(1, orgId);
                 ps.setString(2, memberId);
                 return ps.executeUpdate() > 0;
@@ -481,12 +484,17 @@ public final class Store implements AutoCloseable {
      */
     public Authorization authorize(String orgId, String memberId, String modelId, String activity, long estimateMicros, Long reserveTtlSeconds) {
         if (reserveTtlSeconds == null) {
-            return read(c -> new Authorization(decide(c, orgId, memberId, modelId, activity, estimateMicros, clock.instant()), null));
+            return read(c -> new Authorization(decide(c, orgId, memberId, modelId, activity, estimateMicros, clock.instant()).decision(), null));
         }
         return write(List.of(orgId), 1, tx -> {
             Instant now = clock.instant();
-            Decision d = decide(tx, orgId, memberId, modelId, activity, estimateMicros, now);
+            Decided decided = decide(tx, orgId, memberId, modelId, activity, estimateMicros, now);
+            Decision d = decided.decision();
             if (!d.allowed()) return new Authorization(d, null);
+            if (decided.openHolds() >= RESERVATIONS_OPEN_MAX) {
+                throw new Failure(Failure.Kind.CONFLICT, "TOO_MANY_RESERVATIONS", "org '" + orgId + "' already has " + RESERVATIONS_OPEN_MAX
+                        + " open reservations; settle or release some first", Map.of("reservationsOpenMax", RESERVATIONS_OPEN_MAX));
+            }
             Reservations.Reservation r = new Reservations.Reservation(orgId, ReservationIds.next(orgId), memberId, modelId, activity,
                     estimateMicros, "PENDING", now, now.plusSeconds(reserveTtlSeconds), null, null);
             Reservations.insert(tx, r);
@@ -494,13 +502,18 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    private Decision decide(Connection c, String orgId, String memberId, String modelId, String activity, long estimateMicros, Instant now)
+    /** Open holds one org may have at once: bounds the sums of holds far below overflow. */
+    public static final int RESERVATIONS_OPEN_MAX = 100_000;
+
+    private record Decided(Decision decision, long openHolds) {}
+
+    private Decided decide(Connection c, String orgId, String memberId, String modelId, String activity, long estimateMicros, Instant now)
             throws SQLException {
         Enforcement.Snapshot s = Enforcement.snapshot(c, catalog, orgId, memberId, now);
         if (!s.orgExists()) throw Failure.notFound("ORG_NOT_FOUND", "org '" + orgId + "' does not exist");
         if (!s.memberExists()) throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
         requireModel(c, modelId);
-        return Authorizer.decide(s.state(), modelId, activity, estimateMicros);
+        return new Decided(Authorizer.decide(s.state(), modelId, activity, estimateMicros), s.openHolds());
     }
 
     /** Models are never deleted, so a model seen once exists for good: the hot path skips the query. */
@@ -559,7 +572,10 @@ public final class Store implements AutoCloseable {
     }
 
     public boolean deleteWebhook(String orgId, String webhookId) {
-        return write(List.of(orgId), 1, tx -> Alerts.deleteWebhook(tx, orgId, webhookId));
+        return write(List.of(orgId), 1, tx -> {
+            requireOrg(tx, orgId);
+            return Alerts.deleteWebhook(tx, orgId, webhookId);
+        });
     }
 
     public List<Alerts.Delivery> leaseDueDeliveries(int limit, long leaseSeconds) {

@@ -26,6 +26,8 @@ import java.util.Set;
 /** Budgets, restrictions, authorize and reservations, notifications and webhooks. */
 final class EnforcementRoutes {
     static final long RESERVATION_TTL_SECONDS_MAX = 86_400;
+    /** One call's estimate: a million credits, far above any real call; with the per-org hold limit, sums cannot overflow. */
+    static final java.math.BigDecimal ESTIMATE_CREDITS_MAX = new java.math.BigDecimal("1000000");
     static final int NOTIFICATIONS_MAX = 500;
     private static final Set<String> ALERT_KINDS = Set.of("BUDGET_THRESHOLD", "BUDGET_EXHAUSTED", "PLAN_CREDITS_LOW", "PLAN_CREDITS_EXHAUSTED");
 
@@ -154,7 +156,7 @@ final class EnforcementRoutes {
         String memberId = Json.requiredString(body, "memberId");
         String model = Json.requiredString(body, "model");
         String activity = Json.requiredString(body, "activity");
-        Long estimate = Json.optionalCredits(body, "estimatedCredits");
+        Long estimate = Json.optionalCredits(body, "estimatedCredits", ESTIMATE_CREDITS_MAX);
         boolean reserve = Json.optionalBoolean(body, "reserve", false);
         Long ttl = Json.optionalCount(body, "ttlSeconds");
         if (reserve && (estimate == null || estimate == 0)) {

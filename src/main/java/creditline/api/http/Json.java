@@ -134,11 +134,22 @@ public final class Json {
         throw Failure.invalid(field, field + " must be a decimal number such as \"12.35\", got " + v);
     }
 
-    /** Credits as micro-credits (at most 6 fractional digits, not negative), or null when absent. */
+    /** The largest credit amount accepted anywhere (budgets, grants, plans, rates): a billion credits. */
+    public static final BigDecimal CREDITS_MAX = new BigDecimal("1000000000");
+
+    /** Credits as micro-credits (at most 6 fractional digits, 0 to {@link #CREDITS_MAX}), or null when absent. */
     public static Long optionalCredits(JsonNode node, String field) {
+        return optionalCredits(node, field, CREDITS_MAX);
+    }
+
+    public static Long optionalCredits(JsonNode node, String field, BigDecimal max) {
         BigDecimal d = optionalDecimal(node, field);
         if (d == null) return null;
         if (d.signum() < 0) throw Failure.invalid(field, field + " must not be negative");
+        if (d.compareTo(max) > 0) {
+            throw new Failure(Failure.Kind.INVALID, "VALUE_TOO_LARGE", field + " must be at most " + max.toPlainString() + " credits, got "
+                    + d.toPlainString(), Map.of("field", field));
+        }
         try {
             return Credits.parseMicros(d);
         } catch (IllegalArgumentException e) {

@@ -358,7 +358,6 @@ class BudgetApiTest {
     }
 
     @Test
-    @Disabled("BUG: DELETE /v1/orgs/{org}/members/{m} leaves the member's budget override behind: still listed, and back in force when the id is re-added")
     void deletingAMemberDropsItsOverride() {
         String org = newOrg("bud-ovr-delmember");
         putBudgets(org, "{\"defaultMember\": {\"credits\": \"10\", \"enforce\": true}}");
