@@ -25,10 +25,6 @@ import java.util.regex.Pattern;
 final class CatalogRoutes {
     static final Pattern CATALOG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
     private static final Set<String> MODEL_FIELDS = Set.of("name", "provider", "rates", "ratesUsd", "unmetered", "effectiveFrom");
-    private static final Set<String> RATE_FIELDS = Set.of("creditInputPer1M", "creditOutputPer1M", "creditCacheWritePer1M",
-            "creditCacheReadPer1M", "creditCachedInputPer1M", "creditPerRequest", "creditPerToolCall");
-    private static final Set<String> USD_RATE_FIELDS = Set.of("inputPer1M", "outputPer1M", "cacheWritePer1M",
-            "cacheReadPer1M", "cachedInputPer1M", "perRequest", "perToolCall");
     private static final Set<String> PLAN_FIELDS = Set.of("name", "monthlyPrice", "creditsIncluded", "tokensIncluded", "overage",
             "overagePricePerCredit", "features", "rollover");
 
@@ -67,39 +63,12 @@ final class CatalogRoutes {
         JsonNode credit = body.get("rates");
         JsonNode usd = body.get("ratesUsd");
         if (credit != null && usd != null) throw Failure.invalid("rates", "give rates (credits) or ratesUsd (USD), not both");
-        Rates rates = credit != null ? creditRates(Json.object(credit, "rates"))
-                : usd != null ? usdRates(Json.object(usd, "ratesUsd")) : Rates.NONE;
+        Rates rates = credit != null ? RatesJson.credits(credit) : usd != null ? RatesJson.usd(usd, creditsPerUsd) : Rates.NONE;
         String name = Json.optionalString(body, "name");
         String provider = Json.optionalString(body, "provider");
         Model model = store.putModel(id, name == null ? id : name, provider == null ? "" : provider,
                 Json.optionalBoolean(body, "unmetered", false), rates, Json.optionalInstant(body, "effectiveFrom"));
         Http.ok(res, Views.model(model, store.clock().instant()));
-    }
-
-    private static Rates creditRates(JsonNode r) {
-        Json.onlyFields(r, "rates", RATE_FIELDS);
-        return new Rates(Json.optionalCredits(r, "creditInputPer1M"), Json.optionalCredits(r, "creditOutputPer1M"),
-                Json.optionalCredits(r, "creditCacheWritePer1M"), Json.optionalCredits(r, "creditCacheReadPer1M"),
-                Json.optionalCredits(r, "creditCachedInputPer1M"), Json.optionalCredits(r, "creditPerRequest"),
-                Json.optionalCredits(r, "creditPerToolCall"));
-    }
-
-    /** USD rates converted at the deployment's creditsPerUsd, rounded half-up to 6 decimals of a credit. */
-    private Rates usdRates(JsonNode r) {
-        Json.onlyFields(r, "ratesUsd", USD_RATE_FIELDS);
-        return new Rates(usd(r, "inputPer1M"), usd(r, "outputPer1M"), usd(r, "cacheWritePer1M"), usd(r, "cacheReadPer1M"),
-                usd(r, "cachedInputPer1M"), usd(r, "perRequest"), usd(r, "perToolCall"));
-    }
-
-    private Long usd(JsonNode r, String field) {
-        BigDecimal d = Json.optionalDecimal(r, field);
-        if (d == null) return null;
-        if (d.signum() < 0) throw Failure.invalid("ratesUsd." + field, "ratesUsd." + field + " must not be negative");
-        try {
-            return Credits.fromUsd(d, creditsPerUsd);
-        } catch (IllegalArgumentException e) {
-            throw Failure.invalid("ratesUsd." + field, "ratesUsd." + field + ": " + e.getMessage());
-        }
     }
 
     private Model requireModel(String id) {

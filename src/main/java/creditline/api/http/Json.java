@@ -98,13 +98,19 @@ public final class Json {
 
     /** A non-negative integer, or null when absent. */
     public static Long optionalCount(JsonNode node, String field) {
+        return optionalCount(node, "", field);
+    }
+
+    /** A non-negative integer of the object at {@code where} (errors name {@code where.field}), or null when absent. */
+    public static Long optionalCount(JsonNode node, String where, String field) {
         JsonNode v = present(node, field);
         if (v == null) return null;
+        String name = prefix(where) + field;
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw Failure.invalid(field, field + " must be a whole number, got " + v);
+            throw Failure.invalid(name, name + " must be a whole number, got " + v);
         }
         long n = v.longValue();
-        if (n < 0) throw new Failure(Failure.Kind.INVALID, "NEGATIVE_COUNT", field + " must not be negative, got " + n, Map.of("field", field));
+        if (n < 0) throw new Failure(Failure.Kind.INVALID, "NEGATIVE_COUNT", name + " must not be negative, got " + n, Map.of("field", name));
         return n;
     }
 
