@@ -3,6 +3,7 @@ package creditline.api.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import creditline.common.Failure;
 import creditline.plan.Plan;
+import creditline.pricelist.CatalogImport;
 import creditline.pricing.Credits;
 import creditline.pricing.Model;
 import creditline.pricing.RateVersion;
@@ -20,10 +21,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Models with effective-dated rate versions, and plans: operators write, any key reads. */
 final class CatalogRoutes {
-    static final Pattern CATALOG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
+    private static final Logger log = LoggerFactory.getLogger(CatalogRoutes.class);
+    static final Pattern CATALOG_ID = Model.ID;
     private static final Set<String> MODEL_FIELDS = Set.of("name", "provider", "rates", "ratesUsd", "unmetered", "effectiveFrom");
     private static final Set<String> PLAN_FIELDS = Set.of("name", "monthlyPrice", "creditsIncluded", "tokensIncluded", "overage",
             "overagePricePerCredit", "features", "rollover");
@@ -39,7 +43,8 @@ final class CatalogRoutes {
     }
 
     void register(HttpRouting.Builder r) {
-        r.put("/v1/models/{modelId}", this::putModel)
+        r.post("/v1/models:import", this::importModels)
+                .put("/v1/models/{modelId}", this::putModel)
                 .get("/v1/models", this::listModels)
                 .get("/v1/models/{modelId}", this::getModel)
                 .get("/v1/models/{modelId}/rates", this::getRates)
@@ -69,6 +74,46 @@ final class CatalogRoutes {
         Model model = store.putModel(id, name == null ? id : name, provider == null ? "" : provider,
                 Json.optionalBoolean(body, "unmetered", false), rates, Json.optionalInstant(body, "effectiveFrom"));
         Http.ok(res, Views.model(model, store.clock().instant()));
+    }
+
+    /**
+     * {@code POST /v1/models:import?dryRun&creditsPerUsd&effectiveFrom}: a LiteLLM price list.
+     * Answers the report (200) whether or not anything changed.
+     */
+    private void importModels(ServerRequest req, ServerResponse res) {
+        Authenticator.requireOperator(auth.authenticate(req));
+        String dryRunText = Http.query(req, "dryRun");
+        if (dryRunText != null && !dryRunText.equals("true") && !dryRunText.equals("false")) {
+            throw Failure.invalid("dryRun", "dryRun must be true or false, got '" + dryRunText + "'");
+        }
+        BigDecimal rate = creditsPerUsd;
+        String rateText = Http.query(req, "creditsPerUsd");
+        if (rateText != null) {
+            try {
+                rate = new BigDecimal(rateText.trim());
+            } catch (NumberFormatException e) {
+                rate = BigDecimal.ZERO;
+            }
+            if (rate.signum() <= 0) throw Failure.invalid("creditsPerUsd", "creditsPerUsd must be a positive decimal (credits per US dollar), got '" + rateText + "'");
+        }
+        Instant effectiveFrom = null;
+        String fromText = Http.query(req, "effectiveFrom");
+        if (fromText != null) {
+            try {
+                effectiveFrom = Instant.parse(fromText);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw Failure.invalid("effectiveFrom", "effectiveFrom must be an ISO-8601 UTC time such as 2026-11-23T18:00:00Z, got '" + fromText + "'");
+            }
+        }
+        JsonNode list = Json.parse(Http.body(req));
+        if (!list.isObject()) throw Failure.invalid("body", "the body must be a LiteLLM price list: one JSON object mapping model ids to their costs");
+        long started = System.nanoTime();
+        CatalogImport.Report report = CatalogImport.run(store, list, rate, effectiveFrom, "true".equals(dryRunText),
+                (done, total) -> log.info("models import: {}/{} entries read", done, total));
+        log.info("models import{}: {} added, {} changed, {} unchanged, {} skipped in {} ms", report.dryRun() ? " (dry run)" : "",
+                report.added().size(), report.changed().size(), report.unchanged().size(), report.skipped().size(),
+                (System.nanoTime() - started) / 1_000_000);
+        Http.ok(res, ImportReports.render(report));
     }
 
     private Model requireModel(String id) {
