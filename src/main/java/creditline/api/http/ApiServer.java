@@ -35,6 +35,7 @@ public final class ApiServer implements AutoCloseable {
             res.send(metrics.scrape());
         });
         new CatalogRoutes(store, auth, creditsPerUsd).register(routing);
+        new PriceRoutes(store, auth).register(routing);
         new OrgRoutes(store, auth).register(routing);
         new UsageRoutes(store, auth, metrics).register(routing);
         routing.any((req, res) -> error(res, new Failure(Failure.Kind.NOT_FOUND, "NOT_FOUND",
