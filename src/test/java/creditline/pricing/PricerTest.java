@@ -3,6 +3,7 @@ package creditline.pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import creditline.testing.RandomRates;
 import creditline.testing.Seeds;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -174,41 +175,15 @@ class PricerTest {
         long seed = Seeds.seed("PricerTest.agreesWithDecimalReference");
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < 20_000; i++) {
-            Rates rates = randomRates(random);
-            TokenCounts t = new TokenCounts(tokens(random), tokens(random), tokens(random), tokens(random), tokens(random),
-                    tokens(random), tokens(random), tokens(random), tokens(random));
+            Rates rates = RandomRates.card(random);
+            long[] b = new long[9];
+            for (int k = 0; k < b.length; k++) b[k] = RandomRates.tokens(random);
+            TokenCounts t = new TokenCounts(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8]);
             long tools = random.nextInt(4) == 0 ? random.nextLong(1_000) : 0;
             int scale = random.nextInt(7);
             long actual = new Pricer(scale).priceMicros(rates, t, tools);
             assertThat(actual).as("case %d, %s, %s, %s", i, rates, t, Seeds.replay(seed)).isEqualTo(reference(rates, t, tools, scale));
         }
-    }
-
-    /** A random card: any rate may be missing; a modality part and a tier (either rule) half of the time. */
-    static Rates randomRates(SplittableRandom r) {
-        Rates.Modality modality = r.nextBoolean() ? Rates.Modality.NONE
-                : new Rates.Modality(maybeRate(r), maybeRate(r), maybeRate(r), maybeRate(r));
-        Rates.Tier tier = r.nextBoolean() ? null : new Rates.Tier(1 + tokens(r), r.nextBoolean() ? Rates.TierRule.WHOLE_REQUEST
-                : Rates.TierRule.PER_BUCKET, maybeRate(r), maybeRate(r), maybeRate(r), maybeRate(r), maybeRate(r));
-        return new Rates(maybeRate(r), maybeRate(r), maybeRate(r), maybeRate(r), maybeRate(r), maybeRate(r), maybeRate(r),
-                maybeRate(r), modality, tier);
-    }
-
-    private static Long maybeRate(SplittableRandom r) {
-        return switch (r.nextInt(4)) {
-            case 0 -> null;
-            case 1 -> r.nextLong(1_000_000L);               // < 1 credit, micro precision
-            case 2 -> r.nextLong(10_000_000_000L);          // up to 10,000 credits
-            default -> r.nextLong(100_000_000_000_000L);    // absurdly high: exercises the wide path
-        };
-    }
-
-    static long tokens(SplittableRandom r) {
-        return switch (r.nextInt(3)) {
-            case 0 -> 0;
-            case 1 -> r.nextLong(100_000);
-            default -> r.nextLong(10_000_000_000L);
-        };
     }
 
     /**
