@@ -10,7 +10,7 @@ import creditline.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,9 +64,14 @@ final class ModelsCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
+        /** The environment the configuration comes from (tests give their own). */
+        Map<String, String> env = System.getenv();
+
         @Override
-        public Integer call() throws IOException {
-            Config config = Config.fromEnv(System.getenv());
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Config config = Config.fromEnv(env);
             BigDecimal rate = creditsPerUsd == null ? config.creditsPerUsd() : creditsPerUsd;
             if (rate.signum() <= 0) throw new ParameterException(spec.commandLine(), "--credits-per-usd must be positive, got " + rate.toPlainString());
             Instant from = parseInstant(effectiveFrom);
@@ -74,29 +79,31 @@ final class ModelsCommand implements Runnable {
             try {
                 list = Json.MAPPER.readTree(file.toFile());
             } catch (IOException e) {
-                System.err.println("creditline models import: cannot read " + file + ": " + e.getMessage());
+                err.println("creditline models import: cannot read " + file + ": " + e.getMessage());
                 return 1;
             }
             if (list == null || !list.isObject()) {
-                System.err.println("creditline models import: " + file + " is not a LiteLLM price list (one JSON object mapping model ids to costs)");
+                err.println("creditline models import: " + file + " is not a LiteLLM price list (one JSON object mapping model ids to costs)");
                 return 1;
             }
-            PrintStream err = System.err;
             CatalogImport.Report report;
             Store store = Creditline.openStore(config, Clock.systemUTC(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             try {
                 report = CatalogImport.run(store, list, rate, from, dryRun,
-                        (done, total) -> err.printf("read %,d of %,d entries%n", done, total));
+                        (done, total) -> {
+                            err.printf("read %,d of %,d entries%n", done, total);
+                            err.flush();
+                        });
             } finally {
                 store.close();
                 store.database().close();
             }
-            PrintStream out = System.out;
             if (json) {
                 out.println(new String(Json.write(ImportReports.render(report)), java.nio.charset.StandardCharsets.UTF_8));
             } else {
                 print(report, out);
             }
+            out.flush();
             return 0;
         }
 
@@ -109,7 +116,7 @@ final class ModelsCommand implements Runnable {
             }
         }
 
-        static void print(CatalogImport.Report r, PrintStream out) {
+        static void print(CatalogImport.Report r, PrintWriter out) {
             for (CatalogImport.Change c : r.added()) {
                 out.println("added    " + c.modelId() + " (" + c.provider() + ")" + version(r, c));
                 printDiff(c, out);
@@ -129,7 +136,7 @@ final class ModelsCommand implements Runnable {
             return v == null ? "" : " -> v" + v;
         }
 
-        private static void printDiff(CatalogImport.Change c, PrintStream out) {
+        private static void printDiff(CatalogImport.Change c, PrintWriter out) {
             Rates before = c.before() == null ? Rates.NONE : c.before();
             for (Map.Entry<String, Object> d : ImportReports.diff(before, c.after()).entrySet()) {
                 Map<?, ?> fromTo = (Map<?, ?>) d.getValue();

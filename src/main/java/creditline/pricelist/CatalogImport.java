@@ -7,6 +7,7 @@ import creditline.pricing.Rates;
 import creditline.store.Store;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -102,7 +103,8 @@ public final class CatalogImport {
     public static Report run(Store store, JsonNode priceList, BigDecimal creditsPerUsd, Instant effectiveFrom, boolean dryRun,
                              LiteLlm.Progress progress) {
         List<LiteLlm.Entry> entries = LiteLlm.read(priceList, creditsPerUsd, progress);
-        Instant from = effectiveFrom == null ? store.clock().instant() : effectiveFrom;
+        // Stored times keep microseconds: report the instant the versions will carry.
+        Instant from = (effectiveFrom == null ? store.clock().instant() : effectiveFrom).truncatedTo(ChronoUnit.MICROS);
         if (dryRun) return plan(entries, store.models(), from, creditsPerUsd, true);
         Report[] planned = new Report[1];
         Map<String, Integer> versions = store.appendVersions(catalog -> {

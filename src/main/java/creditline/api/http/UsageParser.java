@@ -140,10 +140,10 @@ final class UsageParser {
             agree(u, "prompt_tokens", "input_tokens");
             agree(u, "completion_tokens", "output_tokens");
         }
-        String inDetailsName = "openaiUsage." + in.replace("_tokens", "_tokens_details");
-        String outDetailsName = "openaiUsage." + out.replace("_tokens", "_tokens_details");
-        JsonNode inDetails = optionalObject(u, in.replace("_tokens", "_tokens_details"), inDetailsName);
-        JsonNode outDetails = optionalObject(u, out.replace("_tokens", "_tokens_details"), outDetailsName);
+        String inDetailsName = "openaiUsage." + (chat ? "prompt_tokens_details" : "input_tokens_details");
+        String outDetailsName = "openaiUsage." + (chat ? "completion_tokens_details" : "output_tokens_details");
+        JsonNode inDetails = optionalObject(u, inDetailsName);
+        JsonNode outDetails = optionalObject(u, outDetailsName);
         return new ProviderUsage.OpenAi(count(u, "openaiUsage", in), count(u, "openaiUsage", out),
                 count(inDetails, inDetailsName, "cached_tokens"), openAiCacheWrites(u, inDetails, inDetailsName),
                 count(inDetails, inDetailsName, "audio_tokens"), count(inDetails, inDetailsName, "image_tokens"),
@@ -172,9 +172,9 @@ final class UsageParser {
     }
 
     private static ProviderUsage.Anthropic anthropic(JsonNode u) {
-        JsonNode creation = optionalObject(u, "cache_creation", "anthropicUsage.cache_creation");
         String creationName = "anthropicUsage.cache_creation";
-        JsonNode serverTools = optionalObject(u, "server_tool_use", "anthropicUsage.server_tool_use");
+        JsonNode creation = optionalObject(u, creationName);
+        JsonNode serverTools = optionalObject(u, "anthropicUsage.server_tool_use");
         long serverToolRequests = 0;
         for (Iterator<String> it = serverTools.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -220,11 +220,11 @@ final class UsageParser {
         return sums;
     }
 
-    /** The object at {@code field}, or an empty object when absent or null. */
-    private static JsonNode optionalObject(JsonNode u, String field, String name) {
-        JsonNode v = u.get(field);
+    /** The object {@code path} names inside {@code u} (its last segment), or an empty object when absent or null. */
+    private static JsonNode optionalObject(JsonNode u, String path) {
+        JsonNode v = u.get(path.substring(path.lastIndexOf('.') + 1));
         if (v == null || v.isNull()) return Json.MAPPER.createObjectNode();
-        return Json.object(v, name);
+        return Json.object(v, path);
     }
 
     private static long count(JsonNode node, String where, String field) {
