@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import creditline.common.Failure;
 import creditline.plan.Plan;
 import creditline.pricelist.CatalogImport;
-import creditline.pricing.Credits;
 import creditline.pricing.Model;
 import creditline.pricing.RateVersion;
 import creditline.pricing.Rates;

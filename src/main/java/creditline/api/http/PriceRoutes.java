@@ -60,12 +60,7 @@ final class PriceRoutes {
         if (ids == null) throw new Failure(Failure.Kind.INVALID, "MISSING_FIELD", "models is required: the model ids to price on", Map.of("field", "models"));
         List<Model> models = requireModels(ids, PRICE_MODELS_MAX, "models");
         ProviderUsage.Mapped usage = UsageParser.usage(body);
-        long toolCalls;
-        try {
-            toolCalls = Math.addExact(Json.count(body, "toolCalls"), usage.toolCalls());
-        } catch (ArithmeticException e) {
-            throw Failure.invalid("toolCalls", "toolCalls plus the provider's tool requests is too large");
-        }
+        long toolCalls = UsageParser.toolCalls(body, usage);
         Instant occurredAt = Json.optionalInstant(body, "occurredAt");
         if (occurredAt == null) occurredAt = store.clock().instant();
         List<Object> prices = new ArrayList<>();

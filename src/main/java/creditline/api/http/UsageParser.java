@@ -80,13 +80,7 @@ final class UsageParser {
                 Json.optionalCount(node, "latencyMs"), status, text(node, "region", false, 64),
                 Json.optionalCount(node, "retries"), Json.optionalCount(node, "iterations"),
                 Json.optionalCount(node, "externalCalls"), Json.optionalCount(node, "contextBytes"), metadata);
-        long toolCalls;
-        try {
-            toolCalls = Math.addExact(Json.count(node, "toolCalls"), usage.toolCalls());
-        } catch (ArithmeticException e) {
-            throw Failure.invalid("toolCalls", "toolCalls plus the provider's tool requests is too large");
-        }
-        return new UsageEvent(id, orgId, memberId, model, activity, occurredAt, usage.tokens(), toolCalls,
+        return new UsageEvent(id, orgId, memberId, model, activity, occurredAt, usage.tokens(), toolCalls(node, usage),
                 text(node, "reservationId", false, ID_LENGTH_MAX), Json.optionalBoolean(node, "byoKey", false), details);
     }
 
@@ -117,6 +111,15 @@ final class UsageParser {
             throw new Failure(Failure.Kind.INVALID, "INCONSISTENT_USAGE", e.getMessage(), Map.of("field", given));
         } catch (ArithmeticException e) {
             throw Failure.invalid(given, given + " has token counts too large to add up");
+        }
+    }
+
+    /** The request's {@code toolCalls} plus the tool requests its provider usage object reports. */
+    static long toolCalls(JsonNode node, ProviderUsage.Mapped usage) {
+        try {
+            return Math.addExact(Json.count(node, "toolCalls"), usage.toolCalls());
+        } catch (ArithmeticException e) {
+            throw Failure.invalid("toolCalls", "toolCalls plus the provider's tool requests is too large");
         }
     }
 
