@@ -10,9 +10,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The command line: {@code creditline serve | demo}. */
+/** The command line: {@code creditline serve | demo | models import}. */
 @Command(name = "creditline", mixinStandardHelpOptions = true, version = "creditline 0.1.0",
-        description = "Meters AI usage in credits.", subcommands = {Main.Serve.class, Main.Demo.class})
+        description = "Meters AI usage in credits.", subcommands = {Main.Serve.class, Main.Demo.class, ModelsCommand.class})
 public final class Main {
     public static void main(String[] args) {
         // Helidon logs through java.util.logging: send it to the one logging setup (logback.xml).

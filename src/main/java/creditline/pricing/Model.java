@@ -1,6 +1,7 @@
 package creditline.pricing;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A priced model. {@code versions} is ordered by version number; the version in force at an
@@ -8,6 +9,8 @@ import java.util.List;
  * version wins, so a correction with the same date supersedes the earlier entry).
  */
 public record Model(String id, String name, String provider, boolean unmetered, List<RateVersion> versions) {
+    /** Catalog ids (models, plans, orgs): 1-128 characters of letters, digits and {@code ._:/@+-}, starting with a letter or digit. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
 
     public Model {
         versions = List.copyOf(versions);

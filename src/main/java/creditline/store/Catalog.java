@@ -18,11 +18,20 @@ import java.util.Map;
 
 /** SQL for the deployment-wide catalog: plans, models and their rate versions. */
 final class Catalog {
-    private static final String MODEL_SELECT = """
-            SELECT m.model_id, m.name, m.provider, m.unmetered, r.version, r.effective_from_micros,
-              r.input_per_1m_micros, r.output_per_1m_micros, r.cache_write_per_1m_micros, r.cache_read_per_1m_micros,
-              r.cached_input_per_1m_micros, r.per_request_micros, r.per_tool_call_micros
-            FROM models m LEFT JOIN rate_versions r ON r.model_id = m.model_id""";
+    /** The rate columns of rate_versions, in the order of {@link #rateValues} (tier_rule is read and written apart). */
+    private static final List<String> RATE_COLUMNS = List.of("input_per_1m_micros", "output_per_1m_micros",
+            "cache_write_per_1m_micros", "cache_read_per_1m_micros", "cached_input_per_1m_micros", "per_request_micros",
+            "per_tool_call_micros", "cache_write_1h_per_1m_micros", "audio_input_per_1m_micros", "audio_output_per_1m_micros",
+            "image_input_per_1m_micros", "image_output_per_1m_micros", "tier_threshold_tokens", "tier_input_per_1m_micros",
+            "tier_output_per_1m_micros", "tier_cache_write_per_1m_micros", "tier_cache_write_1h_per_1m_micros",
+            "tier_cache_read_per_1m_micros");
+
+    private static final String MODEL_SELECT = "SELECT m.model_id, m.name, m.provider, m.unmetered, r.version, r.effective_from_micros, r.tier_rule, "
+            + String.join(", ", RATE_COLUMNS.stream().map(col -> "r." + col).toList())
+            + " FROM models m LEFT JOIN rate_versions r ON r.model_id = m.model_id";
+
+    private static final String INSERT_VERSION = "INSERT INTO rate_versions (model_id, version, effective_from_micros, created_at_micros, tier_rule, "
+            + String.join(", ", RATE_COLUMNS) + ") VALUES (?,?,?,?,?" + ",?".repeat(RATE_COLUMNS.size()) + ")";
 
     /** Models by id, with all their rate versions; ids that do not exist are absent. */
     Map<String, Model> models(Connection c, Collection<String> ids) {
@@ -58,11 +67,7 @@ final class Catalog {
                 }
                 int version = rs.getInt(5);
                 if (rs.wasNull()) continue;
-                h.versions().add(new RateVersion(version, Times.instant(rs.getLong(6)), new Rates(
-                        Times.longOrNull(rs, "input_per_1m_micros"), Times.longOrNull(rs, "output_per_1m_micros"),
-                        Times.longOrNull(rs, "cache_write_per_1m_micros"), Times.longOrNull(rs, "cache_read_per_1m_micros"),
-                        Times.longOrNull(rs, "cached_input_per_1m_micros"), Times.longOrNull(rs, "per_request_micros"),
-                        Times.longOrNull(rs, "per_tool_call_micros"))));
+                h.versions().add(new RateVersion(version, Times.instant(rs.getLong(6)), readRates(rs)));
             }
         }
         Map<String, Model> out = new LinkedHashMap<>();
@@ -70,8 +75,35 @@ final class Catalog {
         return out;
     }
 
+    private static Rates readRates(ResultSet rs) throws SQLException {
+        Long[] v = new Long[RATE_COLUMNS.size()];
+        for (int i = 0; i < v.length; i++) v[i] = Times.longOrNull(rs, RATE_COLUMNS.get(i));
+        Rates.Tier tier = v[12] == null ? null
+                : new Rates.Tier(v[12], Rates.TierRule.valueOf(rs.getString("tier_rule")), v[13], v[14], v[15], v[16], v[17]);
+        return new Rates(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], new Rates.Modality(v[8], v[9], v[10], v[11]), tier);
+    }
+
+    /** The values of {@link #RATE_COLUMNS} for {@code r}. */
+    private static Long[] rateValues(Rates r) {
+        Rates.Modality m = r.modality();
+        Rates.Tier t = r.tier();
+        return new Long[] {r.inputPer1MMicros(), r.outputPer1MMicros(), r.cacheWritePer1MMicros(), r.cacheReadPer1MMicros(),
+                r.cachedInputPer1MMicros(), r.perRequestMicros(), r.perToolCallMicros(), r.cacheWrite1hPer1MMicros(),
+                m.audioInputPer1MMicros(), m.audioOutputPer1MMicros(), m.imageInputPer1MMicros(), m.imageOutputPer1MMicros(),
+                t == null ? null : t.thresholdTokens(), t == null ? null : t.inputPer1MMicros(), t == null ? null : t.outputPer1MMicros(),
+                t == null ? null : t.cacheWritePer1MMicros(), t == null ? null : t.cacheWrite1hPer1MMicros(),
+                t == null ? null : t.cacheReadPer1MMicros()};
+    }
+
     /** Writes the model's head and appends a rate version; returns the model as stored. */
     Model putModel(Connection c, String id, String name, String provider, boolean unmetered, Rates rates, Instant effectiveFrom, Instant now)
+            throws SQLException {
+        appendVersion(c, id, name, provider, unmetered, rates, effectiveFrom, now);
+        return models(c, List.of(id)).get(id);
+    }
+
+    /** Writes the model's head and appends a rate version; returns the new version's number. */
+    int appendVersion(Connection c, String id, String name, String provider, boolean unmetered, Rates rates, Instant effectiveFrom, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO models (model_id, name, provider, unmetered, updated_at_micros) VALUES (?,?,?,?,?)
@@ -92,20 +124,17 @@ final class Catalog {
                 version = rs.getInt(1);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO rate_versions (model_id, version, effective_from_micros, input_per_1m_micros, output_per_1m_micros,
-                  cache_write_per_1m_micros, cache_read_per_1m_micros, cached_input_per_1m_micros, per_request_micros,
-                  per_tool_call_micros, created_at_micros) VALUES (?,?,?,?,?,?,?,?,?,?,?)""")) {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_VERSION)) {
             ps.setString(1, id);
             ps.setInt(2, version);
             ps.setLong(3, Times.micros(effectiveFrom));
-            Long[] values = {rates.inputPer1MMicros(), rates.outputPer1MMicros(), rates.cacheWritePer1MMicros(),
-                    rates.cacheReadPer1MMicros(), rates.cachedInputPer1MMicros(), rates.perRequestMicros(), rates.perToolCallMicros()};
-            for (int i = 0; i < values.length; i++) Times.setLong(ps, 4 + i, values[i]);
-            ps.setLong(11, Times.micros(now));
+            ps.setLong(4, Times.micros(now));
+            ps.setString(5, rates.tier() == null ? null : rates.tier().rule().name());
+            Long[] values = rateValues(rates);
+            for (int i = 0; i < values.length; i++) Times.setLong(ps, 6 + i, values[i]);
             ps.executeUpdate();
         }
-        return models(c, List.of(id)).get(id);
+        return version;
     }
 
     Plan plan(Connection c, String planId) throws SQLException {

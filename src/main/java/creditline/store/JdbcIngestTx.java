@@ -35,8 +35,9 @@ final class JdbcIngestTx implements IngestTx {
             INSERT INTO usage_events (org_id, event_id, member_id, model_id, activity, occurred_at_micros,
               received_at_micros, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, tool_calls,
               rate_version, charged_micros, nominal_micros, unmetered_reason, reservation_id, agent, conversation,
-              task, session, latency_ms, status, region, retries, iterations, external_calls, context_bytes, metadata, restricted)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+              task, session, latency_ms, status, region, retries, iterations, external_calls, context_bytes, metadata, restricted,
+              cache_write_1h_tokens, audio_input_tokens, audio_output_tokens, image_input_tokens, image_output_tokens)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT (org_id, event_id) DO NOTHING""";
 
     private final Connection tx;
@@ -145,7 +146,12 @@ final class JdbcIngestTx implements IngestTx {
         Times.setLong(ps, i++, d.externalCalls());
         Times.setLong(ps, i++, d.contextBytes());
         ps.setString(i++, d.metadataJson());
-        ps.setBoolean(i, p.restricted());
+        ps.setBoolean(i++, p.restricted());
+        ps.setLong(i++, e.tokens().cacheWrite1h());
+        ps.setLong(i++, e.tokens().audioInput());
+        ps.setLong(i++, e.tokens().audioOutput());
+        ps.setLong(i++, e.tokens().imageInput());
+        ps.setLong(i, e.tokens().imageOutput());
     }
 
     @Override

@@ -22,6 +22,7 @@ import creditline.pricing.Model;
 import creditline.pricing.Rates;
 import creditline.usage.EventOutcome;
 import creditline.usage.Ingester;
+import creditline.usage.PricedEvent;
 import creditline.usage.UsageEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,11 +34,13 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Creditline's storage facade: every write goes through the {@link BatchingWriter}, every read
@@ -123,6 +126,31 @@ public final class Store implements AutoCloseable {
 
     public Model model(String id) {
         return read(c -> catalog.models(c, List.of(id)).get(id));
+    }
+
+    /** A rate version to append, with the model's head (name, provider, unmetered). */
+    public record NewVersion(String modelId, String name, String provider, boolean unmetered, Rates rates) {}
+
+    /**
+     * Appends rate versions effective from {@code effectiveFrom} in one write transaction, all or
+     * nothing: {@code plan} gets the whole catalog as that transaction sees it and returns the
+     * versions to append. Returns each model's new version number.
+     */
+    public Map<String, Integer> appendVersions(Function<List<Model>, List<NewVersion>> plan, Instant effectiveFrom) {
+        return write(List.of(), 1, tx -> {
+            Instant now = clock.instant();
+            Map<String, Integer> versions = new LinkedHashMap<>();
+            for (NewVersion v : plan.apply(catalog.allModels(tx))) {
+                versions.put(v.modelId(), catalog.appendVersion(tx, v.modelId(), v.name(), v.provider(), v.unmetered(), v.rates(),
+                        effectiveFrom, now));
+            }
+            return versions;
+        });
+    }
+
+    /** The ingester's pricing of one event on {@code model}, recording nothing (what-if pricing). */
+    public PricedEvent quote(UsageEvent event, Model model) {
+        return ingester.price(event, model);
     }
 
     // ---- orgs and subscriptions ----

@@ -1,6 +1,10 @@
 package creditline.usage;
 
-/** Additive totals of one org's usage in one billing period. */
+/**
+ * Additive totals of one org's usage in one billing period. The token totals keep the four
+ * reference buckets: audio and image input count as input, audio and image output as output,
+ * 1-hour cache writes as cache writes, so {@link #totalTokens()} counts every token once.
+ */
 public record PeriodTotals(long events, long consumedMicros, long overageMicros, long nominalMicros,
                            long inputTokens, long outputTokens, long cacheWriteTokens, long cacheReadTokens) {
     public static final PeriodTotals ZERO = new PeriodTotals(0, 0, 0, 0, 0, 0, 0, 0);
@@ -9,8 +13,8 @@ public record PeriodTotals(long events, long consumedMicros, long overageMicros,
         var t = e.event().tokens();
         return new PeriodTotals(events + 1, Math.addExact(consumedMicros, e.chargedMicros()),
                 Math.addExact(this.overageMicros, overageMicros), Math.addExact(nominalMicros, e.nominalMicros()),
-                Math.addExact(inputTokens, t.input()), Math.addExact(outputTokens, t.output()),
-                Math.addExact(cacheWriteTokens, t.cacheWrite()), Math.addExact(cacheReadTokens, t.cacheRead()));
+                Math.addExact(inputTokens, t.inputAllModalities()), Math.addExact(outputTokens, t.outputAllModalities()),
+                Math.addExact(cacheWriteTokens, t.cacheWriteAllLifetimes()), Math.addExact(cacheReadTokens, t.cacheRead()));
     }
 
     public long totalTokens() {

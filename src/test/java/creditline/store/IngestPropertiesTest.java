@@ -12,6 +12,7 @@ import creditline.plan.Subscription;
 import creditline.pricing.Credits;
 import creditline.pricing.Rates;
 import creditline.pricing.TokenCounts;
+import creditline.testing.TestConfig;
 import creditline.testing.Databases;
 import creditline.testing.MutableClock;
 import creditline.testing.Seeds;
@@ -19,8 +20,6 @@ import creditline.usage.EventOutcome;
 import creditline.usage.UsageEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ class IngestPropertiesTest {
     private final MutableClock clock = new MutableClock(NOW);
 
     private Store open() {
-        Config config = new Config("127.0.0.1", 0, Databases.freshSqlite(), "k", Path.of("."), 2, new BigDecimal("100"), true, 600, 50);
+        Config config = TestConfig.of(Databases.freshSqlite());
         Store store = Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         store.putPlan(new Plan("free", "Free", 0, "USD", Credits.parseMicros("100"), null, Plan.Overage.BLOCK, null, List.of(), false));
         store.putPlan(new Plan("pro", "Pro", 0, "USD", Credits.parseMicros("2000"), null, Plan.Overage.ALLOW, null, List.of(), false));

@@ -14,6 +14,7 @@ import creditline.plan.Plan;
 import creditline.pricing.Credits;
 import creditline.pricing.Rates;
 import creditline.pricing.TokenCounts;
+import creditline.testing.TestConfig;
 import creditline.testing.Databases;
 import creditline.testing.MutableClock;
 import creditline.testing.Seeds;
@@ -21,8 +22,6 @@ import creditline.usage.EventOutcome;
 import creditline.usage.UsageEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,7 +84,7 @@ class ReservationModelTest {
         long seed = Seeds.seed("ReservationModelTest.realLedgerFollowsTheReferenceModel");
         SplittableRandom r = new SplittableRandom(seed);
         MutableClock clock = new MutableClock(START);
-        Config config = new Config("127.0.0.1", 0, Databases.freshSqlite(), "k", Path.of("."), 2, new BigDecimal("100"), true, TTL_SECONDS, 50);
+        Config config = TestConfig.of(Databases.freshSqlite());
         Store store = Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
             store.putPlan(new Plan("hard", "Hard", 0, "USD", PLAN, null, Plan.Overage.BLOCK, null, List.of(), false));

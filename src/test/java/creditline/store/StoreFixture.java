@@ -9,12 +9,11 @@ import creditline.plan.Plan;
 import creditline.pricing.Credits;
 import creditline.pricing.Rates;
 import creditline.pricing.TokenCounts;
+import creditline.testing.TestConfig;
 import creditline.testing.MutableClock;
 import creditline.usage.UsageEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +44,7 @@ abstract class StoreFixture {
     }
 
     Store open(String database) {
-        Config config = new Config("127.0.0.1", 0, database, "k", Path.of("."), 2, new BigDecimal("100"), true, 600, 50);
+        Config config = TestConfig.of(database);
         return Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 

@@ -5,7 +5,6 @@ import creditline.api.http.Json;
 import creditline.app.Config;
 import creditline.app.Creditline;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,9 @@ public final class TestServer implements AutoCloseable {
     public TestServer(String db, int chargeScale, boolean meteringOn) {
         try {
             Path dataDir = Files.createTempDirectory("creditline-data");
-            Config config = new Config("127.0.0.1", 0, db, OPERATOR_KEY, dataDir, chargeScale, new BigDecimal("100"), meteringOn, 600, 50);
+            Config base = TestConfig.of(db);
+            Config config = new Config(base.host(), base.port(), db, OPERATOR_KEY, dataDir, chargeScale, base.creditsPerUsd(), meteringOn,
+                    base.reservationTtlSeconds(), base.webhookRetryBaseMs());
             this.app = Creditline.start(config, clock);
         } catch (IOException e) {
             throw new IllegalStateException(e);

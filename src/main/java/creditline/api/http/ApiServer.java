@@ -39,6 +39,7 @@ public final class ApiServer implements AutoCloseable {
             res.send(metrics.scrape());
         });
         new CatalogRoutes(store, auth, config.creditsPerUsd()).register(routing);
+        new PriceRoutes(store, auth).register(routing);
         new OrgRoutes(store, auth).register(routing);
         new UsageRoutes(store, auth, metrics).register(routing);
         new EnforcementRoutes(store, auth, config.reservationTtlSeconds()).register(routing);

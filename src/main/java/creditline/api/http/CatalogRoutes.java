@@ -3,7 +3,7 @@ package creditline.api.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import creditline.common.Failure;
 import creditline.plan.Plan;
-import creditline.pricing.Credits;
+import creditline.pricelist.CatalogImport;
 import creditline.pricing.Model;
 import creditline.pricing.RateVersion;
 import creditline.pricing.Rates;
@@ -20,15 +20,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Models with effective-dated rate versions, and plans: operators write, any key reads. */
 final class CatalogRoutes {
-    static final Pattern CATALOG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
+    private static final Logger log = LoggerFactory.getLogger(CatalogRoutes.class);
+    static final Pattern CATALOG_ID = Model.ID;
     private static final Set<String> MODEL_FIELDS = Set.of("name", "provider", "rates", "ratesUsd", "unmetered", "effectiveFrom");
-    private static final Set<String> RATE_FIELDS = Set.of("creditInputPer1M", "creditOutputPer1M", "creditCacheWritePer1M",
-            "creditCacheReadPer1M", "creditCachedInputPer1M", "creditPerRequest", "creditPerToolCall");
-    private static final Set<String> USD_RATE_FIELDS = Set.of("inputPer1M", "outputPer1M", "cacheWritePer1M",
-            "cacheReadPer1M", "cachedInputPer1M", "perRequest", "perToolCall");
     private static final Set<String> PLAN_FIELDS = Set.of("name", "monthlyPrice", "creditsIncluded", "tokensIncluded", "overage",
             "overagePricePerCredit", "features", "rollover");
 
@@ -44,7 +43,8 @@ final class CatalogRoutes {
 
     void register(HttpRouting.Builder r) {
         // Greedy: model ids may contain '/' (e.g. openrouter/anthropic/claude), sent as %2F or as is.
-        r.put("/v1/models/{+modelId}", this::putModel)
+        r.post("/v1/models:import", this::importModels)
+                .put("/v1/models/{+modelId}", this::putModel)
                 .get("/v1/models", this::listModels)
                 .get("/v1/models/{+modelId}", this::getModelOrRates)
                 .put("/v1/plans/{planId}", this::putPlan)
@@ -67,8 +67,7 @@ final class CatalogRoutes {
         JsonNode credit = body.get("rates");
         JsonNode usd = body.get("ratesUsd");
         if (credit != null && usd != null) throw Failure.invalid("rates", "give rates (credits) or ratesUsd (USD), not both");
-        Rates rates = credit != null ? creditRates(Json.object(credit, "rates"))
-                : usd != null ? usdRates(Json.object(usd, "ratesUsd")) : Rates.NONE;
+        Rates rates = credit != null ? RatesJson.credits(credit) : usd != null ? RatesJson.usd(usd, creditsPerUsd) : Rates.NONE;
         String name = Json.optionalString(body, "name");
         String provider = Json.optionalString(body, "provider");
         Model model = store.putModel(id, name == null ? id : name, provider == null ? "" : provider,
@@ -76,30 +75,44 @@ final class CatalogRoutes {
         Http.ok(res, Views.model(model, store.clock().instant()));
     }
 
-    private static Rates creditRates(JsonNode r) {
-        Json.onlyFields(r, "rates", RATE_FIELDS);
-        return new Rates(Json.optionalCredits(r, "creditInputPer1M"), Json.optionalCredits(r, "creditOutputPer1M"),
-                Json.optionalCredits(r, "creditCacheWritePer1M"), Json.optionalCredits(r, "creditCacheReadPer1M"),
-                Json.optionalCredits(r, "creditCachedInputPer1M"), Json.optionalCredits(r, "creditPerRequest"),
-                Json.optionalCredits(r, "creditPerToolCall"));
-    }
-
-    /** USD rates converted at the deployment's creditsPerUsd, rounded half-up to 6 decimals of a credit. */
-    private Rates usdRates(JsonNode r) {
-        Json.onlyFields(r, "ratesUsd", USD_RATE_FIELDS);
-        return new Rates(usd(r, "inputPer1M"), usd(r, "outputPer1M"), usd(r, "cacheWritePer1M"), usd(r, "cacheReadPer1M"),
-                usd(r, "cachedInputPer1M"), usd(r, "perRequest"), usd(r, "perToolCall"));
-    }
-
-    private Long usd(JsonNode r, String field) {
-        BigDecimal d = Json.optionalDecimal(r, field);
-        if (d == null) return null;
-        if (d.signum() < 0) throw Failure.invalid("ratesUsd." + field, "ratesUsd." + field + " must not be negative");
-        try {
-            return Credits.fromUsd(d, creditsPerUsd);
-        } catch (IllegalArgumentException e) {
-            throw Failure.invalid("ratesUsd." + field, "ratesUsd." + field + ": " + e.getMessage());
+    /**
+     * {@code POST /v1/models:import?dryRun&creditsPerUsd&effectiveFrom}: a LiteLLM price list.
+     * Answers the report (200) whether or not anything changed.
+     */
+    private void importModels(ServerRequest req, ServerResponse res) {
+        Authenticator.requireOperator(auth.authenticate(req));
+        String dryRunText = Http.query(req, "dryRun");
+        if (dryRunText != null && !dryRunText.equals("true") && !dryRunText.equals("false")) {
+            throw Failure.invalid("dryRun", "dryRun must be true or false, got '" + dryRunText + "'");
         }
+        BigDecimal rate = creditsPerUsd;
+        String rateText = Http.query(req, "creditsPerUsd");
+        if (rateText != null) {
+            try {
+                rate = new BigDecimal(rateText.trim());
+            } catch (NumberFormatException e) {
+                rate = BigDecimal.ZERO;
+            }
+            if (rate.signum() <= 0) throw Failure.invalid("creditsPerUsd", "creditsPerUsd must be a positive decimal (credits per US dollar), got '" + rateText + "'");
+        }
+        Instant effectiveFrom = null;
+        String fromText = Http.query(req, "effectiveFrom");
+        if (fromText != null) {
+            try {
+                effectiveFrom = Instant.parse(fromText);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw Failure.invalid("effectiveFrom", "effectiveFrom must be an ISO-8601 UTC time such as 2026-11-23T18:00:00Z, got '" + fromText + "'");
+            }
+        }
+        JsonNode list = Json.parse(Http.body(req));
+        if (!list.isObject()) throw Failure.invalid("body", "the body must be a LiteLLM price list: one JSON object mapping model ids to their costs");
+        long started = System.nanoTime();
+        CatalogImport.Report report = CatalogImport.run(store, list, rate, effectiveFrom, "true".equals(dryRunText),
+                (done, total) -> log.info("models import: {}/{} entries read", done, total));
+        log.info("models import{}: {} added, {} changed, {} unchanged, {} skipped in {} ms", report.dryRun() ? " (dry run)" : "",
+                report.added().size(), report.changed().size(), report.unchanged().size(), report.skipped().size(),
+                (System.nanoTime() - started) / 1_000_000);
+        Http.ok(res, ImportReports.render(report));
     }
 
     private Model requireModel(String id) {

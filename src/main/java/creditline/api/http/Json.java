@@ -101,17 +101,23 @@ public final class Json {
 
     /** A non-negative integer up to {@link #COUNT_MAX}, or null when absent. */
     public static Long optionalCount(JsonNode node, String field) {
+        return optionalCount(node, "", field);
+    }
+
+    /** A non-negative integer of the object at {@code where} (errors name {@code where.field}), or null when absent. */
+    public static Long optionalCount(JsonNode node, String where, String field) {
         JsonNode v = present(node, field);
         if (v == null) return null;
-        if (!v.isIntegralNumber()) throw Failure.invalid(field, field + " must be a whole number, got " + v);
+        String name = prefix(where) + field;
+        if (!v.isIntegralNumber()) throw Failure.invalid(name, name + " must be a whole number, got " + v);
         if (!v.canConvertToLong()) {
             throw new Failure(Failure.Kind.INVALID, v.bigIntegerValue().signum() < 0 ? "NEGATIVE_COUNT" : "VALUE_TOO_LARGE",
-                    field + " is out of range: " + v, Map.of("field", field));
+                    name + " is out of range: " + v, Map.of("field", name));
         }
         long n = v.longValue();
-        if (n < 0) throw new Failure(Failure.Kind.INVALID, "NEGATIVE_COUNT", field + " must not be negative, got " + n, Map.of("field", field));
+        if (n < 0) throw new Failure(Failure.Kind.INVALID, "NEGATIVE_COUNT", name + " must not be negative, got " + n, Map.of("field", name));
         if (n > COUNT_MAX) {
-            throw new Failure(Failure.Kind.INVALID, "VALUE_TOO_LARGE", field + " must be at most " + COUNT_MAX + ", got " + n, Map.of("field", field));
+            throw new Failure(Failure.Kind.INVALID, "VALUE_TOO_LARGE", name + " must be at most " + COUNT_MAX + ", got " + n, Map.of("field", name));
         }
         return n;
     }

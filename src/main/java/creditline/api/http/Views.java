@@ -34,19 +34,7 @@ final class Views {
     }
 
     static Map<String, Object> rates(Rates r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        put(m, "creditInputPer1M", r.inputPer1MMicros());
-        put(m, "creditOutputPer1M", r.outputPer1MMicros());
-        put(m, "creditCacheWritePer1M", r.cacheWritePer1MMicros());
-        put(m, "creditCacheReadPer1M", r.cacheReadPer1MMicros());
-        put(m, "creditCachedInputPer1M", r.cachedInputPer1MMicros());
-        put(m, "creditPerRequest", r.perRequestMicros());
-        put(m, "creditPerToolCall", r.perToolCallMicros());
-        return m;
-    }
-
-    private static void put(Map<String, Object> m, String key, Long micros) {
-        m.put(key, micros == null ? null : credits(micros));
+        return RatesJson.render(r);
     }
 
     static Map<String, Object> version(RateVersion v) {

@@ -1,0 +1,10 @@
+package creditline.store;
+
+import creditline.testing.Databases;
+
+class PostgresRateCardStorageTest extends RateCardStorageContract {
+    @Override
+    String freshDatabase() {
+        return Databases.freshPostgres();
+    }
+}
