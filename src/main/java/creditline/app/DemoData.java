@@ -2,6 +2,8 @@ package creditline.app;
 
 import creditline.auth.Member;
 import creditline.auth.Role;
+import creditline.budget.BudgetSettings;
+import creditline.budget.Restrictions;
 import creditline.plan.Plan;
 import creditline.pricing.Credits;
 import creditline.pricing.Rates;
@@ -55,6 +57,12 @@ final class DemoData {
         List<String> globex = members("globex", "globex.example", List.of("hank", "lisa", "marge", "bart", "homer"), List.of("SA etl"));
         store.putMember("acme", ACME_ADMIN, Role.ADMIN, Member.Type.USER);
         store.grant("acme", Credits.parseMicros("5000"), now.plus(Duration.ofDays(20)), "launch promotion");
+        // Budgets before the usage, so the month's alerts are raised as it is generated.
+        store.putBudgets("acme", new BudgetSettings(new BudgetSettings.Budget(Credits.parseMicros("30000"), true, true, 80),
+                new BudgetSettings.Budget(Credits.parseMicros("1500"), true, true, 80)));
+        store.putBudgetOverride("acme", "SA ci-bot", Credits.parseMicros("4000"));
+        store.putBudgetOverride("acme", ACME_ADMIN, null);
+        store.putRestrictions("globex", null, new Restrictions(null, java.util.Set.of("chat", "agent", "code_review", "system")));
         store.grant("globex", Credits.parseMicros("500"), null, "top-up");
         Keys keys = new Keys(store.createKey("acme", Role.ADMIN, ACME_ADMIN).key(),
                 store.createKey("acme", Role.MEMBER, ACME_MEMBER).key(), store.createKey("globex", Role.ADMIN, null).key());
