@@ -55,7 +55,12 @@ public final class Database implements AutoCloseable {
             config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
             config.setBusyTimeout(10_000);
             config.setCacheSize(-64_000);
-            SQLiteDataSource ds = new SQLiteDataSource(config);
+            SQLiteDataSource ds = new SQLiteDataSource(config) {
+                @Override
+                public Connection getConnection() throws SQLException {
+                    return StatementCache.wrap(super.getConnection());
+                }
+            };
             ds.setUrl(url);
             pool.setDataSource(ds);
             db = new Database(Dialect.SQLITE, url, new HikariDataSource(pool), config);
@@ -96,7 +101,7 @@ public final class Database implements AutoCloseable {
         // SQLite: the writer issues BEGIN IMMEDIATE / COMMIT itself (see BatchingWriter). The
         // driver's own transaction mode would begin the next transaction right after each
         // commit and, as IMMEDIATE, hold the file's write lock while idle.
-        return DriverManager.getConnection(url, sqliteConfig.toProperties());
+        return StatementCache.wrap(DriverManager.getConnection(url, sqliteConfig.toProperties()));
     }
 
     @Override

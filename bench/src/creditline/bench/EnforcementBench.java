@@ -1,0 +1,246 @@
+package creditline.bench;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whole-server figures for enforcement, in one run, each against a separate server process on
+ * this machine, closed-loop clients on virtual threads:
+ * <ol>
+ *   <li>bare Helidon POST echo (the ceiling of the HTTP stack);</li>
+ *   <li>{@code POST /v1/authorize} without reservation, for random members of one org;</li>
+ *   <li>reserve + settle on ONE hot member: authorize with {@code reserve:true}, then
+ *       {@code POST /v1/usage} carrying the reservation id (a pair is one operation).</li>
+ * </ol>
+ * Usage: {@code bench/run enforce [--db sqlite|postgres] [--seconds S] [--clients C]}.
+ */
+public final class EnforcementBench {
+    static final String KEY = "bench-operator-key";
+
+    record Result(String name, long ops, double seconds, long[] latenciesNanos) {
+        double perSecond() { return ops / seconds; }
+
+        long percentileMicros(double p) {
+            if (latenciesNanos.length == 0) return 0;
+            long[] sorted = latenciesNanos.clone();
+            Arrays.sort(sorted);
+            return sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1_000;
+        }
+
+        String line() {
+            return String.format("%-34s %10.0f ops/s   p50 %6d µs   p99 %6d µs   (%d ops in %.1f s)", name, perSecond(),
+                    percentileMicros(0.50), percentileMicros(0.99), ops, seconds);
+        }
+    }
+
+    interface Op {
+        void run(HttpClient http, int client, long seq) throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = Args.parse(args);
+        String dbKind = opts.getOrDefault("db", "sqlite");
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+        int clients = Integer.parseInt(opts.getOrDefault("clients", "32"));
+        Path root = Path.of(System.getProperty("creditline.root", "."));
+        Path work = Files.createDirectories(root.resolve("bench/target/enforce-" + UUID.randomUUID().toString().substring(0, 8)));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<Result> results = new ArrayList<>();
+
+        System.out.printf("machine: %d cores; JDK %s; %d clients; %d s per run after a %d s warm-up; database %s%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), clients, seconds, 3, dbKind);
+
+        int echoPort = freePort();
+        Process echo = start(List.of(java, "-XX:+UseParallelGC", "-cp", cp, "creditline.bench.EchoServer", Integer.toString(echoPort)), work, "echo", Map.of());
+        try {
+            awaitPort(http, "http://127.0.0.1:" + echoPort + "/echo", "POST");
+            String body = "{\"orgId\":\"bench\",\"memberId\":\"m1@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}";
+            results.add(run("bare Helidon POST echo", clients, seconds, http, (h, c, seq) -> post(h, "http://127.0.0.1:" + echoPort + "/echo", body)));
+        } finally {
+            echo.destroy();
+            echo.waitFor();
+        }
+
+        String db = dbKind.equals("postgres") ? freshPostgres(opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres"))
+                : "sqlite:" + work.resolve("enforce.db");
+        int port = freePort();
+        Process server = start(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-cp", cp, "creditline.app.Main", "serve"),
+                work, "creditline", Map.of("CREDITLINE_DB", db, "CREDITLINE_PORT", Integer.toString(port), "CREDITLINE_HOST", "127.0.0.1",
+                        "CREDITLINE_OPERATOR_KEY", KEY, "CREDITLINE_DATA_DIR", work.toString()));
+        try {
+            String base = "http://127.0.0.1:" + port;
+            awaitPort(http, base + "/healthz", "GET");
+            setUp(http, base, clients);
+            results.add(run("authorize (no reservation)", clients, seconds, http, (h, c, seq) ->
+                    post(h, base + "/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"m" + (c % 100) + "@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}")));
+            results.add(run("reserve + settle, one hot member", clients, seconds, http, (h, c, seq) -> {
+                String r = post(h, base + "/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\",\"activity\":\"chat\","
+                        + "\"estimatedCredits\":\"1\",\"reserve\":true}");
+                int at = r.indexOf("\"reservationId\":\"");
+                if (at < 0) throw new IllegalStateException("not reserved: " + r);
+                String id = r.substring(at + 17, r.indexOf('"', at + 17));
+                post(h, base + "/v1/usage", "{\"id\":\"e-" + c + "-" + seq + "\",\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\","
+                        + "\"activity\":\"chat\",\"reservationId\":\"" + id + "\"}");
+            }));
+        } finally {
+            server.destroy();
+            server.waitFor();
+            if (dbKind.equals("postgres")) dropPostgres(opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres"), db);
+        }
+        System.out.println();
+        for (Result r : results) System.out.println(r.line());
+        double echoRate = results.get(0).perSecond();
+        System.out.printf("authorize / echo = %.2f%n", results.get(1).perSecond() / echoRate);
+    }
+
+    static void setUp(HttpClient http, String base, int clients) throws Exception {
+        call(http, "PUT", base + "/v1/plans/bench", "{\"name\":\"Bench\",\"creditsIncluded\":\"1000000000\",\"overage\":\"allow\"}");
+        call(http, "PUT", base + "/v1/models/reply", "{\"rates\":{\"creditPerRequest\":\"0.01\"}}");
+        call(http, "POST", base + "/v1/orgs", "{\"id\":\"bench\",\"planId\":\"bench\"}");
+        for (int i = 0; i < 100; i++) call(http, "PUT", base + "/v1/orgs/bench/members/m" + i + "@bench.io", "{}");
+        call(http, "PUT", base + "/v1/orgs/bench/members/hot@bench.io", "{}");
+        // Enforced budgets at both levels, large enough never to run out during the run.
+        call(http, "PUT", base + "/v1/orgs/bench/budgets", "{\"org\":{\"credits\":\"100000000\",\"enforce\":true},"
+                + "\"defaultMember\":{\"credits\":\"10000000\",\"enforce\":true}}");
+    }
+
+    static Result run(String name, int clients, int seconds, HttpClient http, Op op) throws Exception {
+        measure(clients, 3, http, op, false); // warm-up
+        return measure(clients, seconds, http, op, true).withName(name);
+    }
+
+    private static Measured measure(int clients, int seconds, HttpClient http, Op op, boolean record) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong ops = new AtomicLong();
+        List<long[]> latencies = new ArrayList<>();
+        List<int[]> counts = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int c = 0; c < clients; c++) {
+            long[] lat = new long[2_000_000];
+            int[] n = new int[1];
+            latencies.add(lat);
+            counts.add(n);
+            int client = c;
+            threads.add(Thread.ofVirtual().start(() -> {
+                long seq = 0;
+                while (!stop.get()) {
+                    long t0 = System.nanoTime();
+                    try {
+                        op.run(http, client, seq++);
+                    } catch (Throwable t) {
+                        failures.add(t);
+                        return;
+                    }
+                    if (n[0] < lat.length) lat[n[0]++] = System.nanoTime() - t0;
+                    ops.incrementAndGet();
+                }
+            }));
+        }
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1_000L);
+        stop.set(true);
+        for (Thread t : threads) t.join();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        if (!failures.isEmpty()) throw new IllegalStateException("a client failed", failures.get(0));
+        int total = counts.stream().mapToInt(a -> a[0]).sum();
+        long[] all = new long[total];
+        int k = 0;
+        for (int c = 0; c < clients; c++) {
+            System.arraycopy(latencies.get(c), 0, all, k, counts.get(c)[0]);
+            k += counts.get(c)[0];
+        }
+        return new Measured(ops.get(), elapsed, all);
+    }
+
+    private record Measured(long ops, double seconds, long[] latencies) {
+        Result withName(String name) { return new Result(name, ops, seconds, latencies); }
+    }
+
+    static String post(HttpClient http, String url, String body) throws Exception {
+        return call(http, "POST", url, body);
+    }
+
+    static String call(HttpClient http, String method, String url, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) throw new IllegalStateException(method + " " + url + " -> " + r.statusCode() + " " + r.body());
+        return r.body();
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Process start(List<String> command, Path work, String name, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(new File(work.toFile(), name + ".log"));
+        return pb.start();
+    }
+
+    static void awaitPort(HttpClient http, String url, String method) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            try {
+                http.send(HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.ofString("{}")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException(url + " did not answer in 30 s");
+    }
+
+    static String freshPostgres(String adminUrl) throws Exception {
+        String name = "creditline_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        int q = adminUrl.indexOf('?');
+        String base = adminUrl.substring(0, adminUrl.lastIndexOf('/', q < 0 ? adminUrl.length() : q) + 1);
+        return base + name + (q < 0 ? "" : adminUrl.substring(q));
+    }
+
+    static void dropPostgres(String adminUrl, String url) throws Exception {
+        int q = url.indexOf('?');
+        String path = url.substring(0, q < 0 ? url.length() : q);
+        try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + path.substring(path.lastIndexOf('/') + 1) + " WITH (FORCE)");
+        }
+    }
+
+    /** {@code --name value} pairs. */
+    static final class Args {
+        static Map<String, String> parse(String[] args) {
+            Map<String, String> out = new java.util.HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --name value, got " + args[i]);
+                out.put(args[i].substring(2), args[i + 1]);
+            }
+            return out;
+        }
+    }
+}
