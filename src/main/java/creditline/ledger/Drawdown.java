@@ -40,6 +40,11 @@ public final class Drawdown {
         return left;
     }
 
+    /** Every bucket, as drawn so far. */
+    public List<CreditBucket> buckets() {
+        return List.copyOf(buckets);
+    }
+
     public List<CreditBucket> changed() {
         List<CreditBucket> out = new ArrayList<>();
         for (int i = 0; i < buckets.size(); i++) if (changed[i]) out.add(buckets.get(i));

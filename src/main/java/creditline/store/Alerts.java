@@ -6,9 +6,9 @@ import creditline.alert.Alert;
 import creditline.alert.AlertRules;
 import creditline.budget.BudgetSettings;
 import creditline.ledger.CreditBucket;
+import creditline.ledger.Drawdown;
 import creditline.ledger.PlanAllotment;
 import creditline.plan.Periods;
-import creditline.plan.Plan;
 import creditline.pricing.Credits;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,12 +40,16 @@ public final class Alerts {
     /** A delivery due now, with what is needed to send it. */
     public record Delivery(String orgId, String id, String url, String secret, String payload, int attempts) {}
 
-    static void raise(Connection c, Catalog catalog, String orgId, String planId, Set<LocalDate> periods, Set<String> memberIds, Instant now)
+    /**
+     * @param buckets the org's credit buckets as the transaction leaves them, including every
+     *     bucket valid now when {@code periods} holds the current month
+     */
+    static void raise(Connection c, String orgId, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets, Instant now)
             throws SQLException {
         BudgetSettings budgets = Enforcement.budgets(c, orgId);
         LocalDate current = Periods.periodStart(now);
         for (LocalDate period : periods) {
-            long orgConsumed = Enforcement.orgPeriod(c, orgId, period).consumedMicros();
+            long orgConsumed = budgets.org().notifies() ? Enforcement.orgPeriod(c, orgId, period).consumedMicros() : 0;
             Map<String, AlertRules.MemberState> members = new LinkedHashMap<>();
             if (budgets.defaultMember().notifies()) {
                 for (String m : memberIds) {
@@ -58,12 +62,12 @@ public final class Alerts {
             long planConsumed = 0;
             long balance = 0;
             if (period.equals(current)) {
-                CreditBucket bucket = Ledger.bucket(c, orgId, PlanAllotment.bucketId(period));
-                if (bucket != null) {
-                    planCredits = bucket.creditsMicros();
-                    planConsumed = bucket.consumedMicros();
-                    Plan plan = catalog.plan(c, planId);
-                    balance = Ledger.balanceMicros(c, orgId, plan, now);
+                String planBucketId = PlanAllotment.bucketId(period);
+                for (CreditBucket b : buckets) {
+                    if (!b.id().equals(planBucketId)) continue;
+                    planCredits = b.creditsMicros();
+                    planConsumed = b.consumedMicros();
+                    balance = Drawdown.availableMicros(buckets, now);
                 }
             }
             for (Alert a : AlertRules.evaluate(period, budgets, orgConsumed, members, planCredits, planConsumed, balance)) {

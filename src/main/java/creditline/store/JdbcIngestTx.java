@@ -174,10 +174,14 @@ final class JdbcIngestTx implements IngestTx {
     @Override
     public List<CreditBucket> bucketsFor(OrgRef org, Set<LocalDate> periods) {
         try {
-            Plan plan = catalog.plan(tx, org.planId());
             // A plan allotment exists from the org's first month on; earlier (late) usage is overage.
             LocalDate firstPeriod = Periods.periodStart(org.createdAt());
-            for (LocalDate period : periods) if (!period.isBefore(firstPeriod)) Ledger.ensurePlanBucket(tx, org.id(), plan, period, now);
+            Plan plan = null;
+            for (LocalDate period : periods) {
+                if (period.isBefore(firstPeriod) || Ledger.bucket(tx, org.id(), PlanAllotment.bucketId(period)) != null) continue;
+                if (plan == null) plan = catalog.plan(tx, org.planId());
+                Ledger.ensurePlanBucket(tx, org.id(), plan, period, now);
+            }
             Instant from = null;
             Instant to = null;
             for (LocalDate p : periods) {
@@ -270,9 +274,9 @@ final class JdbcIngestTx implements IngestTx {
     }
 
     @Override
-    public void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds) {
+    public void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets) {
         try {
-            Alerts.raise(tx, catalog, org.id(), org.planId(), periods, memberIds, now);
+            Alerts.raise(tx, org.id(), periods, memberIds, buckets, now);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }

@@ -38,6 +38,6 @@ public interface IngestTx {
     /** Marks an open reservation of the org settled by the event; unknown or closed reservations are left alone. */
     void settleReservation(String orgId, String reservationId, String eventId);
 
-    /** Raises the alerts the org's state now calls for in those periods, for those members. */
-    void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds);
+    /** Raises the alerts the org's state now calls for in those periods, for those members; {@code buckets} as left by the draw. */
+    void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets);
 }

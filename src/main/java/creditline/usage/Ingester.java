@@ -153,6 +153,6 @@ public final class Ingester {
             tx.addMemberConsumption(org.id(), period, memberId, t[0], t[1]);
             members.add(memberId);
         }));
-        tx.raiseAlerts(org, totals.keySet(), members);
+        tx.raiseAlerts(org, totals.keySet(), members, drawdown.buckets());
     }
 }
