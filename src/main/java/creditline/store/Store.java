@@ -239,6 +239,22 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** Suspends or reactivates an org: a suspended org's calls are refused by authorize (its usage is still recorded). */
+    public Org setOrgStatus(String orgId, String status) {
+        if (!Org.ACTIVE.equals(status) && !Org.SUSPENDED.equals(status)) {
+            throw Failure.invalid("status", "status must be active or suspended, got '" + status + "'");
+        }
+        return write(List.of(orgId), 1, tx -> {
+            requireOrg(tx, orgId);
+            try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET status = ? WHERE org_id = ?")) {
+                ps.setString(1, status);
+                ps.setString(2, orgId);
+                ps.executeUpdate();
+            }
+            return org(tx, orgId);
+        });
+    }
+
     /** A plan change as recorded. */
     public record PlanChange(Instant changedAt, String fromPlanId, String toPlanId) {}
 

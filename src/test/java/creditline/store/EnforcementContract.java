@@ -74,6 +74,19 @@ abstract class EnforcementContract extends StoreFixture {
     }
 
     @Test
+    void suspendedOrgsAreRefusedButTheirUsageIsRecorded() {
+        org("o1", "pro");
+        store.setOrgStatus("o1", "suspended");
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().reason()).isEqualTo(Reason.ORG_SUSPENDED);
+        assertThat(reserve(store, "o1", "1").reservation()).isNull();
+        assertThat(store.ingest(List.of(event("e1", "o1", "a@x.io", "reply", NOW, 0, 0))).get(0).status())
+                .isEqualTo(creditline.usage.EventOutcome.Status.ACCEPTED);
+        store.setOrgStatus("o1", "active");
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().allowed()).isTrue();
+        assertThatThrownBy(() -> store.setOrgStatus("o1", "frozen")).hasMessageContaining("active or suspended");
+    }
+
+    @Test
     void hardLimitPlansHoldTheBalance() {
         org("o1", "free");
         assertThat(reserve(store, "o1", "60").decision().allowed()).isTrue();

@@ -31,6 +31,7 @@ final class OrgRoutes {
     void register(HttpRouting.Builder r) {
         r.post("/v1/orgs", this::createOrg)
                 .get("/v1/orgs/{orgId}", this::getOrg)
+                .put("/v1/orgs/{orgId}/status", this::putStatus)
                 .get("/v1/orgs/{orgId}/subscription", this::getSubscription)
                 .put("/v1/orgs/{orgId}/subscription", this::putSubscription)
                 .get("/v1/orgs/{orgId}/subscription/changes", this::getPlanChanges)
@@ -76,6 +77,13 @@ final class OrgRoutes {
 
     private void getOrg(ServerRequest req, ServerResponse res) {
         Http.ok(res, Views.org(requireOrg(adminOrg(req))));
+    }
+
+    private void putStatus(ServerRequest req, ServerResponse res) {
+        String orgId = operatorOrg(req);
+        JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
+        Json.onlyFields(body, "", Set.of("status"));
+        Http.ok(res, Views.org(store.setOrgStatus(orgId, Json.requiredString(body, "status"))));
     }
 
     private void getSubscription(ServerRequest req, ServerResponse res) {

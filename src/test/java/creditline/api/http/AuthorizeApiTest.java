@@ -27,9 +27,6 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code POST /v1/authorize} and reservations over HTTP: every reason code, the response shape
  * with exact amounts, holds at every level, settlement by usage, release and expiry.
- *
- * <p>{@code ORG_SUSPENDED} cannot be reached over the API yet: no endpoint changes an org's
- * status (orgs are created {@code active}), so it is only covered by the decision-table unit test.
  */
 class AuthorizeApiTest {
     private static TestServer server;
@@ -154,6 +151,17 @@ class AuthorizeApiTest {
     }
 
     // ---- OK and the response shape ----
+
+    @Test
+    void suspendedOrgsAreRefusedUntilReactivated() {
+        String org = newOrg("az-suspended", "az-allow");
+        JsonNode suspended = server.op("PUT", "/v1/orgs/" + org + "/status", "{\"status\": \"suspended\"}");
+        assertThat(suspended.path("status").asText()).isEqualTo("suspended");
+        assertDenied(authorize(org, dev(org)), "ORG_SUSPENDED");
+        assertThat(server.put("/v1/orgs/" + org + "/status", OP, "{\"status\": \"frozen\"}").status()).isEqualTo(400);
+        server.op("PUT", "/v1/orgs/" + org + "/status", "{\"status\": \"active\"}");
+        assertAllowed(authorize(org, dev(org)));
+    }
 
     @Test
     void okHasTheFullShapeWithUnlimitedBudgetsAsNull() {
