@@ -10,6 +10,7 @@ import creditline.usage.IngestTx;
 import creditline.usage.OrgRef;
 import creditline.usage.PeriodTotals;
 import creditline.usage.PricedEvent;
+import creditline.usage.RollupDelta;
 import creditline.usage.UsageEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -277,6 +278,15 @@ final class JdbcIngestTx implements IngestTx {
     public void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets) {
         try {
             Alerts.raise(tx, org.id(), periods, memberIds, buckets, now);
+        } catch (SQLException e) {
+            throw new StoreFailure(e);
+        }
+    }
+
+    @Override
+    public void addRollups(String orgId, List<RollupDelta> deltas) {
+        try {
+            Rollups.add(tx, orgId, deltas);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }

@@ -40,4 +40,7 @@ public interface IngestTx {
 
     /** Raises the alerts the org's state now calls for in those periods, for those members; {@code buckets} as left by the draw. */
     void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets);
+
+    /** Adds newly recorded events of the org to its usage rollups (one delta per distinct cell). */
+    void addRollups(String orgId, List<RollupDelta> deltas);
 }

@@ -154,5 +154,6 @@ public final class Ingester {
             members.add(memberId);
         }));
         tx.raiseAlerts(org, totals.keySet(), members, drawdown.buckets());
+        tx.addRollups(org.id(), RollupDelta.of(events));
     }
 }

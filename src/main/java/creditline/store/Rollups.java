@@ -1,0 +1,137 @@
+package creditline.store;
+
+import creditline.analytics.UsageTotals;
+import creditline.usage.RollupDelta;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes usage rollups in the ingest transaction: the detail ({@code usage_rollups}), the org's
+ * days without the member ({@code usage_daily}) and each member's running totals
+ * ({@code usage_member_running}). One statement per distinct cell, batched.
+ */
+final class Rollups {
+    /** The additive columns of both cell tables, in {@link #bindTotals} order. */
+    private static final List<String> MEASURES = List.of("events", "charged_micros", "nominal_micros",
+            "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens");
+
+    private static final String UPSERT_DETAIL = upsert("usage_rollups", List.of("member_id", "epoch_day", "model_id", "activity", "agent"));
+    private static final String UPSERT_DAILY = upsert("usage_daily", List.of("epoch_day", "model_id", "activity", "agent"));
+
+    /*
+     * A member's row of a day holds everything up to and including that day. A new row starts
+     * from the latest row before it; rows after the day (a late event) grow by the delta.
+     */
+    private static final String UPSERT_RUNNING = """
+            INSERT INTO usage_member_running (org_id, member_id, epoch_day, events_running, charged_micros_running)
+            VALUES (?, ?, ?,
+              ? + COALESCE((SELECT r.events_running FROM usage_member_running r
+                  WHERE r.org_id = ? AND r.member_id = ? AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0),
+              ? + COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
+                  WHERE r.org_id = ? AND r.member_id = ? AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0))
+            ON CONFLICT (org_id, member_id, epoch_day) DO UPDATE SET
+              events_running = usage_member_running.events_running + ?,
+              charged_micros_running = usage_member_running.charged_micros_running + ?""";
+    private static final String GROW_LATER_DAYS = """
+            UPDATE usage_member_running SET events_running = events_running + ?, charged_micros_running = charged_micros_running + ?
+            WHERE org_id = ? AND member_id = ? AND epoch_day > ?""";
+
+    private Rollups() {}
+
+    private static String upsert(String table, List<String> keys) {
+        StringBuilder set = new StringBuilder();
+        for (String m : MEASURES) set.append(set.isEmpty() ? "" : ", ").append(m).append(" = ").append(table).append('.').append(m).append(" + excluded.").append(m);
+        return "INSERT INTO " + table + " (org_id, " + String.join(", ", keys) + ", " + String.join(", ", MEASURES) + ") VALUES ("
+                + "?, ".repeat(keys.size() + MEASURES.size()) + "?) ON CONFLICT (org_id, " + String.join(", ", keys) + ") DO UPDATE SET " + set;
+    }
+
+    static void add(Connection tx, String orgId, List<RollupDelta> deltas) throws SQLException {
+        if (deltas.isEmpty()) return;
+        Map<RollupDelta.Cell, UsageTotals> daily = new TreeMap<>();
+        // Latest day first: a new row then reads the rows before it as they were before this batch,
+        // and every delta reaches the later rows once, through GROW_LATER_DAYS.
+        Map<MemberDay, long[]> running = new TreeMap<>(Comparator.comparing(MemberDay::memberId)
+                .thenComparing(Comparator.comparingLong(MemberDay::epochDay).reversed()));
+        try (PreparedStatement ps = tx.prepareStatement(UPSERT_DETAIL)) {
+            for (RollupDelta d : deltas) {
+                RollupDelta.Cell c = d.cell();
+                int i = 1;
+                ps.setString(i++, orgId);
+                ps.setString(i++, c.memberId());
+                ps.setLong(i++, c.epochDay());
+                ps.setString(i++, c.modelId());
+                ps.setString(i++, c.activity());
+                ps.setString(i++, c.agent());
+                bindTotals(ps, i, d.totals());
+                ps.addBatch();
+                daily.merge(new RollupDelta.Cell(c.epochDay(), "", c.modelId(), c.activity(), c.agent()), d.totals(), UsageTotals::plus);
+                long[] r = running.computeIfAbsent(new MemberDay(c.memberId(), c.epochDay()), k -> new long[2]);
+                r[0] = Math.addExact(r[0], d.totals().events());
+                r[1] = Math.addExact(r[1], d.totals().chargedMicros());
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = tx.prepareStatement(UPSERT_DAILY)) {
+            for (var e : daily.entrySet()) {
+                RollupDelta.Cell c = e.getKey();
+                int i = 1;
+                ps.setString(i++, orgId);
+                ps.setLong(i++, c.epochDay());
+                ps.setString(i++, c.modelId());
+                ps.setString(i++, c.activity());
+                ps.setString(i++, c.agent());
+                bindTotals(ps, i, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement upsert = tx.prepareStatement(UPSERT_RUNNING); PreparedStatement grow = tx.prepareStatement(GROW_LATER_DAYS)) {
+            for (var e : running.entrySet()) {
+                String member = e.getKey().memberId();
+                long day = e.getKey().epochDay();
+                long events = e.getValue()[0];
+                long charged = e.getValue()[1];
+                int i = 1;
+                upsert.setString(i++, orgId);
+                upsert.setString(i++, member);
+                upsert.setLong(i++, day);
+                for (long delta : new long[] {events, charged}) {
+                    upsert.setLong(i++, delta);
+                    upsert.setString(i++, orgId);
+                    upsert.setString(i++, member);
+                    upsert.setLong(i++, day);
+                }
+                upsert.setLong(i++, events);
+                upsert.setLong(i, charged);
+                upsert.addBatch();
+                grow.setLong(1, events);
+                grow.setLong(2, charged);
+                grow.setString(3, orgId);
+                grow.setString(4, member);
+                grow.setLong(5, day);
+                grow.addBatch();
+            }
+            upsert.executeBatch();
+            grow.executeBatch();
+        }
+    }
+
+    private record MemberDay(String memberId, long epochDay) {}
+
+    private static void bindTotals(PreparedStatement ps, int first, UsageTotals t) throws SQLException {
+        int i = first;
+        ps.setLong(i++, t.events());
+        ps.setLong(i++, t.chargedMicros());
+        ps.setLong(i++, t.nominalMicros());
+        ps.setLong(i++, t.inputTokens());
+        ps.setLong(i++, t.outputTokens());
+        ps.setLong(i++, t.cacheWriteTokens());
+        ps.setLong(i, t.cacheReadTokens());
+    }
+}

@@ -1,0 +1,55 @@
+package creditline.usage;
+
+import creditline.analytics.UsageTotals;
+import creditline.pricing.TokenCounts;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What newly recorded events of one org add to one rollup cell. Tokens are kept in the four
+ * reference buckets as {@link PeriodTotals} keeps them (audio and image count as input or output,
+ * 1-hour cache writes as cache writes).
+ */
+public record RollupDelta(Cell cell, UsageTotals totals) {
+    /**
+     * A rollup cell: a UTC day (days since 1970-01-01), a member, a model, an activity and an agent
+     * ({@code ""} when the event named none).
+     */
+    public record Cell(long epochDay, String memberId, String modelId, String activity, String agent) implements Comparable<Cell> {
+        private static final Comparator<Cell> ORDER = Comparator.comparingLong(Cell::epochDay).thenComparing(Cell::memberId)
+                .thenComparing(Cell::modelId).thenComparing(Cell::activity).thenComparing(Cell::agent);
+
+        @Override
+        public int compareTo(Cell o) {
+            return ORDER.compare(this, o);
+        }
+    }
+
+    /** The UTC day of an instant, as the rollups key it. */
+    public static long epochDay(Instant at) {
+        return LocalDate.ofInstant(at, ZoneOffset.UTC).toEpochDay();
+    }
+
+    /** One delta per distinct cell of the events (all of one org), in cell order. */
+    public static List<RollupDelta> of(List<PricedEvent> events) {
+        Map<Cell, UsageTotals> cells = new TreeMap<>();
+        for (PricedEvent p : events) {
+            UsageEvent e = p.event();
+            TokenCounts t = e.tokens();
+            Cell cell = new Cell(epochDay(e.occurredAt()), e.memberId(), e.modelId(), e.activity(),
+                    e.details().agent() == null ? "" : e.details().agent());
+            cells.merge(cell, new UsageTotals(1, p.chargedMicros(), p.nominalMicros(), t.inputAllModalities(), t.outputAllModalities(),
+                            t.cacheWriteAllLifetimes(), t.cacheRead()),
+                    UsageTotals::plus);
+        }
+        List<RollupDelta> out = new ArrayList<>(cells.size());
+        cells.forEach((cell, totals) -> out.add(new RollupDelta(cell, totals)));
+        return out;
+    }
+}
