@@ -26,7 +26,8 @@ import org.apache.commons.csv.CSVRecord;
  * the override (the member falls back to the default member budget), or {@code unlimited} for an
  * explicit unlimited override.
  *
- * <p>{@link #check} validates a whole upload against the org before anything is applied. Errors
+ * <p>{@link #parse} reads the file, {@link #check} checks it against the org; nothing is applied
+ * before both have run over the whole file. Errors
  * (malformed CSV, a wrong header or column count, an invalid user, a non-numeric, negative or
  * over-precise budget) make the upload fail as a whole. Warnings do not: a user who is not a
  * member (the row is skipped), a user on several rows (the last row wins), a budget above the
@@ -45,27 +46,29 @@ public final class BudgetUpload {
 
     public record Issue(long line, String user, String message) {}
 
-    /** A row to apply: clear the member's override, or set it ({@code creditsMicros} null = unlimited). */
-    public record Change(long line, String memberId, boolean clear, Long creditsMicros) {}
-
     /** What the upload is checked against: the org's members and its monthly budget (null: none). */
     public record OrgState(Set<String> members, Long orgBudgetMicros) {}
 
+    /** A well-formed row: clear the member's override, or set it ({@code creditsMicros} null = unlimited). */
+    public record Row(long line, String user, boolean clear, Long creditsMicros, String budget) {}
+
+    /** The rows of a file without the org-dependent checks, and the errors found in it. */
+    public record Parsed(long rows, List<Row> valid, List<Issue> errors, long errorCount) {}
+
     /** The outcome of a check: the changes to apply (one per member, in file order) and the issues. */
-    public record Report(long rows, List<Change> changes, List<Issue> warnings, long warningCount, List<Issue> errors, long errorCount) {
+    public record Report(long rows, List<Row> changes, List<Issue> warnings, long warningCount, List<Issue> errors, long errorCount) {
         public boolean ok() {
             return errorCount == 0;
         }
     }
 
-    /** Validates the whole file; {@code progress} hears the row count every {@link #PROGRESS_ROWS} rows. */
-    public static Report check(String csv, OrgState org, IntConsumer progress) {
+    /** Reads and checks the file on its own; {@code progress} hears the row count every {@link #PROGRESS_ROWS} rows. */
+    public static Parsed parse(String csv, IntConsumer progress) {
         String text = csv.startsWith("\uFEFF") ? csv.substring(1) : csv;
-        Issues warnings = new Issues();
         Issues errors = new Issues();
-        Map<String, Change> changes = new LinkedHashMap<>();
+        List<Row> valid = new ArrayList<>();
         Lines lines = new Lines(text);
-        int rows = 0;
+        long rows = 0;
         try (CSVParser parser = Csv.READ.parse(new StringReader(text))) {
             Iterator<CSVRecord> it = parser.iterator();
             boolean header = true;
@@ -81,7 +84,7 @@ public final class BudgetUpload {
                 long line = lines.lineAt(r.getCharacterPosition());
                 if (header) {
                     header = false;
-                    List<String> names = r.stream().map(s -> s.strip().toLowerCase(Locale.ROOT)).toList();
+                    List<String> names = r.stream().map(v -> v.strip().toLowerCase(Locale.ROOT)).toList();
                     if (!names.equals(HEADER)) {
                         errors.add(new Issue(line, null, "the first line must be the header user,budget, got '" + String.join(",", r.values()) + "'"));
                     }
@@ -89,65 +92,67 @@ public final class BudgetUpload {
                 }
                 if (++rows > ROWS_MAX) {
                     errors.add(new Issue(line, null, "a file holds at most " + ROWS_MAX + " rows; split it"));
+                    rows = ROWS_MAX;
                     break;
                 }
-                if (rows % PROGRESS_ROWS == 0) progress.accept(rows);
-                row(r, line, org, changes, warnings, errors);
+                if (rows % PROGRESS_ROWS == 0) progress.accept((int) rows);
+                Row row = row(r, line, errors);
+                if (row != null) valid.add(row);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (rows == 0 && errors.count == 0) errors.add(new Issue(1, null, "the file has no rows after the header user,budget"));
-        return new Report(Math.min(rows, ROWS_MAX), List.copyOf(changes.values()), warnings.list, warnings.count, errors.list, errors.count);
+        return new Parsed(rows, valid, errors.list, errors.count);
     }
 
-    private static void row(CSVRecord r, long line, OrgState org, Map<String, Change> changes, Issues warnings, Issues errors) {
+    private static Row row(CSVRecord r, long line, Issues errors) {
         if (r.size() != 2) {
             errors.add(new Issue(line, r.size() > 0 ? r.get(0).strip() : null, "expected 2 columns (user,budget), got " + r.size()));
-            return;
+            return null;
         }
         String user = Csv.restore(r.get(0).strip());
         String budget = r.get(1).strip();
         String invalidUser = user.isEmpty() ? "user is empty" : Member.validateId(user);
         if (invalidUser != null) {
             errors.add(new Issue(line, user, invalidUser));
-            return;
+            return null;
         }
-        Change change;
-        if (budget.isEmpty()) {
-            change = new Change(line, user, true, null);
-        } else if (budget.equalsIgnoreCase(UNLIMITED)) {
-            change = new Change(line, user, false, null);
-        } else {
-            String problem = budget.startsWith("-") ? "budget must not be negative, got '" + budget + "'"
-                    : !AMOUNT.matcher(budget).matches() ? "budget must be a number of credits such as 5000 or 12.5 (no thousands separators), empty, or "
-                    + UNLIMITED + ", got '" + budget + "'" : null;
-            Long micros = null;
-            if (problem == null) {
-                try {
-                    micros = Credits.parseMicros(new BigDecimal(budget));
-                } catch (IllegalArgumentException e) {
-                    problem = "budget " + e.getMessage();
-                }
+        if (budget.isEmpty()) return new Row(line, user, true, null, budget);
+        if (budget.equalsIgnoreCase(UNLIMITED)) return new Row(line, user, false, null, budget);
+        String problem = budget.startsWith("-") ? "budget must not be negative, got '" + budget + "'"
+                : !AMOUNT.matcher(budget).matches() ? "budget must be a number of credits such as 5000 or 12.5 (no thousands separators),"
+                + " empty, or " + UNLIMITED + ", got '" + budget + "'" : null;
+        if (problem == null) {
+            try {
+                return new Row(line, user, false, Credits.parseMicros(new BigDecimal(budget)), budget);
+            } catch (IllegalArgumentException e) {
+                problem = "budget " + e.getMessage();
             }
-            if (problem != null) {
-                errors.add(new Issue(line, user, problem));
-                return;
+        }
+        errors.add(new Issue(line, user, problem));
+        return null;
+    }
+
+    /** Checks the parsed rows against the org: unknown users are skipped, the last row of a user wins. */
+    public static Report check(Parsed parsed, OrgState org) {
+        Issues warnings = new Issues();
+        Map<String, Row> changes = new LinkedHashMap<>();
+        for (Row row : parsed.valid()) {
+            if (!org.members().contains(row.user())) {
+                warnings.add(new Issue(row.line(), row.user(), "unknown user: not a member of this org; the row is skipped"));
+                continue;
             }
-            change = new Change(line, user, false, micros);
+            Row earlier = changes.put(row.user(), row);
+            if (earlier != null) {
+                warnings.add(new Issue(row.line(), row.user(), "duplicate row: this user is also on line " + earlier.line() + "; the last row wins"));
+            }
+            if (row.creditsMicros() != null && org.orgBudgetMicros() != null && row.creditsMicros() > org.orgBudgetMicros()) {
+                warnings.add(new Issue(row.line(), row.user(), "budget " + row.budget() + " is above the org's monthly budget of "
+                        + Credits.format(org.orgBudgetMicros()) + " credits"));
+            }
         }
-        if (!org.members().contains(user)) {
-            warnings.add(new Issue(line, user, "unknown user: not a member of this org; the row is skipped"));
-            return;
-        }
-        Change earlier = changes.put(user, change);
-        if (earlier != null) {
-            warnings.add(new Issue(line, user, "duplicate row: this user is also on line " + earlier.line() + "; the last row wins"));
-        }
-        if (change.creditsMicros() != null && org.orgBudgetMicros() != null && change.creditsMicros() > org.orgBudgetMicros()) {
-            warnings.add(new Issue(line, user, "budget " + budget + " is above the org's monthly budget of "
-                    + Credits.format(org.orgBudgetMicros()) + " credits"));
-        }
+        return new Report(parsed.rows(), List.copyOf(changes.values()), warnings.list, warnings.count, parsed.errors(), parsed.errorCount());
     }
 
     /**

@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Usage over a date range: totals, the average per day over all the range's days, shares by
@@ -57,11 +56,13 @@ public record UsageSummary(DateRange range, UsageTotals totals, long avgPerDayMi
                     shares(models), shares(activities), shares(agents), daily);
         }
 
-        private static List<Share> shares(Map<String, UsageTotals> byKey) {
-            List<Share> out = new ArrayList<>();
-            new TreeMap<>(byKey).forEach((k, t) -> out.add(new Share(k, t)));
-            out.sort(Share.MOST_CREDITS_FIRST);
-            return out;
-        }
+    }
+
+    /** The parts, most credits first (ties by key). */
+    public static List<Share> shares(Map<String, UsageTotals> byKey) {
+        List<Share> out = new ArrayList<>(byKey.size());
+        byKey.forEach((k, t) -> out.add(new Share(k, t)));
+        out.sort(Share.MOST_CREDITS_FIRST);
+        return out;
     }
 }

@@ -82,20 +82,27 @@ final class Enforcement {
         return out;
     }
 
+    static final String PUT_OVERRIDE = """
+            INSERT INTO member_budgets (org_id, member_id, credits_micros, updated_at_micros) VALUES (?,?,?,?)
+            ON CONFLICT (org_id, member_id) DO UPDATE SET credits_micros = excluded.credits_micros, updated_at_micros = excluded.updated_at_micros""";
+    static final String DELETE_OVERRIDE = "DELETE FROM member_budgets WHERE org_id = ? AND member_id = ?";
+
     static void putOverride(Connection c, String orgId, String memberId, Long creditsMicros, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO member_budgets (org_id, member_id, credits_micros, updated_at_micros) VALUES (?,?,?,?)
-                ON CONFLICT (org_id, member_id) DO UPDATE SET credits_micros = excluded.credits_micros, updated_at_micros = excluded.updated_at_micros""")) {
-            ps.setString(1, orgId);
-            ps.setString(2, memberId);
-            Times.setLong(ps, 3, creditsMicros);
-            ps.setLong(4, Times.micros(now));
+        try (PreparedStatement ps = c.prepareStatement(PUT_OVERRIDE)) {
+            bindPutOverride(ps, orgId, memberId, creditsMicros, now);
             ps.executeUpdate();
         }
     }
 
+    static void bindPutOverride(PreparedStatement ps, String orgId, String memberId, Long creditsMicros, Instant now) throws SQLException {
+        ps.setString(1, orgId);
+        ps.setString(2, memberId);
+        Times.setLong(ps, 3, creditsMicros);
+        ps.setLong(4, Times.micros(now));
+    }
+
     static boolean deleteOverride(Connection c, String orgId, String memberId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM member_budgets WHERE org_id = ? AND member_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(DELETE_OVERRIDE)) {
             ps.setString(1, orgId);
             ps.setString(2, memberId);
             return ps.executeUpdate() > 0;

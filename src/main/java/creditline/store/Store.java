@@ -1,5 +1,11 @@
 package creditline.store;
 
+import creditline.analytics.BudgetUpload;
+import creditline.analytics.DateRange;
+import creditline.analytics.EventFilter;
+import creditline.analytics.MemberQuery;
+import creditline.analytics.MemberUsage;
+import creditline.analytics.UsageSummary;
 import creditline.auth.Keys;
 import creditline.auth.Member;
 import creditline.auth.Principal;
@@ -666,6 +672,93 @@ public final class Store implements AutoCloseable {
                 return out;
             }
         }
+    }
+
+    // ---- usage views, exports and the bulk budget CSV (analytics) ----
+
+    /** A read whose statements all see one snapshot of the database, so the parts of a view add up. */
+    private <R> R readSnapshot(Read<R> body) {
+        return read(c -> {
+            c.setAutoCommit(false);
+            if (db.dialect() == Database.Dialect.POSTGRES) c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                return body.apply(c);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    /** The org's usage in the range ({@code memberId} null), or one member's. */
+    public UsageSummary usageSummary(String orgId, String memberId, DateRange range) {
+        return readSnapshot(c -> {
+            requireOrg(c, orgId);
+            return UsageViews.summary(c, orgId, memberId, range);
+        });
+    }
+
+    /** One page of the member table: usage in the range, by model, with budgets as enforced this month. */
+    public MemberUsage.Page memberUsage(String orgId, DateRange range, MemberQuery q) {
+        return readSnapshot(c -> {
+            requireOrg(c, orgId);
+            return UsageViews.page(c, orgId, range, q, Periods.periodStart(clock.instant()));
+        });
+    }
+
+    /** Receives the whole member table: first the models of the range (most credits first), then every row. */
+    public interface MemberSink {
+        void start(List<String> models);
+
+        void row(MemberUsage row);
+    }
+
+    /** Every row of the member table in the query's order (the page fields are ignored). */
+    public void memberUsageAll(String orgId, DateRange range, MemberQuery q, MemberSink sink) {
+        readSnapshot(c -> {
+            requireOrg(c, orgId);
+            UsageViews.all(c, orgId, range, q, Periods.periodStart(clock.instant()), sink);
+            return null;
+        });
+    }
+
+    /** The member's budget for this calendar month and what they consumed in it. */
+    public MemberUsage.Budget memberBudget(String orgId, String memberId) {
+        return readSnapshot(c -> {
+            requireMember(c, orgId, memberId);
+            return UsageViews.budget(c, orgId, memberId, Periods.periodStart(clock.instant()));
+        });
+    }
+
+    /** Streams the org's events of the filter (constant memory); returns how many. */
+    public long exportEvents(String orgId, EventFilter filter, EventExport.RowSink sink) {
+        return readSnapshot(c -> {
+            requireOrg(c, orgId);
+            try {
+                return EventExport.stream(c, orgId, filter, sink);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
+     * Checks a parsed budget CSV against the org and, unless {@code dryRun} or the file has
+     * errors, applies every row in one write transaction: all rows or none.
+     */
+    public BudgetUpload.Report uploadBudgets(String orgId, BudgetUpload.Parsed parsed, boolean dryRun) {
+        if (dryRun || parsed.errorCount() > 0) {
+            return readSnapshot(c -> {
+                requireOrg(c, orgId);
+                return BudgetCsv.check(c, orgId, parsed);
+            });
+        }
+        return write(List.of(orgId), Math.max(1, parsed.valid().size()), tx -> {
+            requireOrg(tx, orgId);
+            BudgetUpload.Report report = BudgetCsv.check(tx, orgId, parsed);
+            if (report.ok()) BudgetCsv.apply(tx, orgId, report.changes(), clock.instant());
+            return report;
+        });
     }
 
     @Override

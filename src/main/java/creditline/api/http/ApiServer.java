@@ -44,6 +44,8 @@ public final class ApiServer implements AutoCloseable {
         new UsageRoutes(store, auth, metrics).register(routing);
         new EnforcementRoutes(store, auth, config.reservationTtlSeconds()).register(routing);
         new GraphQlRoutes(new CreditlineGraphQl(store), auth).register(routing);
+        new AnalyticsRoutes(store, auth).register(routing);
+        new BudgetCsvRoutes(store, auth).register(routing);
         routing.any((req, res) -> error(res, new Failure(Failure.Kind.NOT_FOUND, "NOT_FOUND",
                 "no such endpoint: " + req.prologue().method().text() + " " + req.path().path())));
         routing.error(Failure.class, (req, res, f) -> error(res, f));

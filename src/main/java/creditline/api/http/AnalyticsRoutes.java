@@ -1,0 +1,436 @@
+package creditline.api.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import creditline.analytics.Csv;
+import creditline.analytics.DateRange;
+import creditline.analytics.EventFilter;
+import creditline.analytics.MemberQuery;
+import creditline.analytics.MemberUsage;
+import creditline.analytics.UsageSummary;
+import creditline.analytics.UsageTotals;
+import creditline.auth.Principal;
+import creditline.auth.Role;
+import creditline.common.Failure;
+import creditline.store.EventExport;
+import creditline.store.Store;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.BufferedOutputStream;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * Usage views and exports: the org's summary, member table (JSON and CSV), model distribution
+ * (CSV), the request-level event export (CSV or JSON Lines, streamed), and a member's own usage.
+ * Admins (and operators) see their org; a member key sees only its own usage, at {@code /v1/me/usage}.
+ */
+final class AnalyticsRoutes {
+    /** Streamed exports running at once (each holds a database connection); more get 503. */
+    static final int EXPORTS_CONCURRENT_MAX = 4;
+    private static final int STREAM_BUFFER_BYTES = 64 * 1024;
+    private static final Set<String> RANGE = Set.of("from", "to");
+    private static final Set<String> MEMBER_TABLE = Set.of("from", "to", "sort", "order", "search", "page", "pageSize");
+    private static final Set<String> EXPORT = Set.of("from", "to", "model", "activity", "memberId", "format");
+
+    private final Store store;
+    private final Authenticator auth;
+    private final Semaphore exports = new Semaphore(EXPORTS_CONCURRENT_MAX);
+
+    AnalyticsRoutes(Store store, Authenticator auth) {
+        this.store = store;
+        this.auth = auth;
+    }
+
+    void register(HttpRouting.Builder r) {
+        r.get("/v1/orgs/{orgId}/usage/summary", this::summary)
+                .get("/v1/orgs/{orgId}/usage/members", this::members)
+                .get("/v1/orgs/{orgId}/usage/members.csv", this::membersCsv)
+                .get("/v1/orgs/{orgId}/usage/models.csv", this::modelsCsv)
+                .get("/v1/orgs/{orgId}/usage/events", this::events)
+                .get("/v1/me/usage", this::myUsage);
+    }
+
+    private String adminOrg(ServerRequest req) {
+        String orgId = Http.param(req, "orgId");
+        Authenticator.requireAdmin(auth.authenticate(req), orgId);
+        return orgId;
+    }
+
+    /** Refuses query parameters the endpoint does not know: a typo must not silently widen a view. */
+    static void onlyParams(ServerRequest req, Set<String> allowed) {
+        for (String name : req.query().names()) {
+            if (!allowed.contains(name)) {
+                throw new Failure(Failure.Kind.INVALID, "UNKNOWN_FIELD", "unknown query parameter '" + name + "'; allowed: "
+                        + String.join(", ", allowed.stream().sorted().toList()), Map.of("field", name));
+            }
+        }
+    }
+
+    private static DateRange range(ServerRequest req) {
+        return DateRange.parse(Http.query(req, "from"), Http.query(req, "to"));
+    }
+
+    // ---- views ----
+
+    private void summary(ServerRequest req, ServerResponse res) {
+        String orgId = adminOrg(req);
+        onlyParams(req, RANGE);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("orgId", orgId);
+        m.putAll(summary(store.usageSummary(orgId, null, range(req))));
+        Http.ok(res, m);
+    }
+
+    /** A member key's own usage and its monthly budget card. */
+    private void myUsage(ServerRequest req, ServerResponse res) {
+        Principal p = auth.authenticate(req);
+        if (p.role() != Role.MEMBER) throw Authenticator.forbidden("/v1/me/… needs a member key");
+        onlyParams(req, RANGE);
+        DateRange range = range(req);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("orgId", p.orgId());
+        m.put("memberId", p.memberId());
+        m.putAll(summary(store.usageSummary(p.orgId(), p.memberId(), range)));
+        MemberUsage.Budget b = store.memberBudget(p.orgId(), p.memberId());
+        Map<String, Object> card = new LinkedHashMap<>();
+        card.put("credits", b.creditsMicros() == null ? null : Views.credits(b.creditsMicros()));
+        card.put("consumed", Views.credits(b.consumedMicros()));
+        card.put("usagePercent", b.creditsMicros() == null ? null : Views.percent(b.consumedMicros(), b.creditsMicros()));
+        card.put("enforce", b.enforce());
+        card.put("periodStart", b.periodStart().toString());
+        card.put("periodEnd", b.periodStart().plusMonths(1).toString());
+        m.put("monthlyBudget", card);
+        Http.ok(res, m);
+    }
+
+    private static Map<String, Object> summary(UsageSummary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from", s.range().from().toString());
+        m.put("to", s.range().to().toString());
+        m.put("days", s.range().days());
+        m.put("creditsConsumed", Views.credits(s.totals().chargedMicros()));
+        m.put("avgCreditsPerDay", Views.credits(s.avgPerDayMicros()));
+        m.put("events", s.totals().events());
+        m.put("nominalCredits", Views.credits(s.totals().nominalMicros()));
+        m.put("tokens", tokens(s.totals()));
+        m.put("byModel", shares(s.byModel(), "model", s.totals().chargedMicros()));
+        m.put("byActivity", shares(s.byActivity(), "activity", s.totals().chargedMicros()));
+        m.put("byAgent", shares(s.byAgent(), "agent", s.totals().chargedMicros()));
+        List<Object> daily = new ArrayList<>(s.daily().size());
+        for (UsageSummary.Day d : s.daily()) {
+            Map<String, Object> day = new LinkedHashMap<>();
+            day.put("date", d.date().toString());
+            day.put("credits", Views.credits(d.totals().chargedMicros()));
+            day.put("events", d.totals().events());
+            daily.add(day);
+        }
+        m.put("daily", daily);
+        return m;
+    }
+
+    private static Map<String, Object> tokens(UsageTotals t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("input", t.inputTokens());
+        m.put("output", t.outputTokens());
+        m.put("cacheWrite", t.cacheWriteTokens());
+        m.put("cacheRead", t.cacheReadTokens());
+        return m;
+    }
+
+    /** Shares with their percent of the total credits (half-up, 2 decimals; null when nothing was charged). */
+    private static List<Object> shares(List<UsageSummary.Share> shares, String keyName, long ofMicros) {
+        List<Object> out = new ArrayList<>(shares.size());
+        for (UsageSummary.Share s : shares) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(keyName, "agent".equals(keyName) && s.key().isEmpty() ? null : s.key());
+            m.put("credits", Views.credits(s.totals().chargedMicros()));
+            m.put("events", s.totals().events());
+            m.put("percent", Views.percent(s.totals().chargedMicros(), ofMicros));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private void members(ServerRequest req, ServerResponse res) {
+        String orgId = adminOrg(req);
+        onlyParams(req, MEMBER_TABLE);
+        DateRange range = range(req);
+        MemberQuery q = memberQuery(req);
+        MemberUsage.Page page = store.memberUsage(orgId, range, q);
+        List<Object> rows = new ArrayList<>(page.rows().size());
+        for (MemberUsage u : page.rows()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("memberId", u.memberId());
+            m.put("current", u.current());
+            m.put("credits", Views.credits(u.chargedMicros()));
+            m.put("events", u.events());
+            m.put("byModel", shares(u.byModel(), "model", u.chargedMicros()));
+            MemberUsage.Budget b = u.budget();
+            m.put("budget", b.creditsMicros() == null ? null : Views.credits(b.creditsMicros()));
+            m.put("budgetEnforced", b.enforce());
+            m.put("budgetConsumed", Views.credits(b.consumedMicros()));
+            m.put("usagePercent", b.creditsMicros() == null ? null : Views.percent(b.consumedMicros(), b.creditsMicros()));
+            rows.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("rows", rows);
+        out.put("total", page.total());
+        out.put("page", q.page());
+        out.put("pageSize", q.pageSize());
+        out.put("from", range.from().toString());
+        out.put("to", range.to().toString());
+        Http.ok(res, out);
+    }
+
+    private static MemberQuery memberQuery(ServerRequest req) {
+        return MemberQuery.parse(Http.query(req, "sort"), Http.query(req, "order"), Http.query(req, "search"),
+                Http.query(req, "page"), Http.query(req, "pageSize"));
+    }
+
+    // ---- CSV and streamed exports ----
+
+    private void membersCsv(ServerRequest req, ServerResponse res) {
+        String orgId = adminOrg(req);
+        onlyParams(req, Set.of("from", "to", "sort", "order", "search"));
+        DateRange range = range(req);
+        MemberQuery q = memberQuery(req);
+        streamed(res, () -> {
+            Stream out = new Stream(res, Csv.MEDIA_TYPE, filename(orgId, "usage-members", range, "csv"));
+            store.memberUsageAll(orgId, range, q, new MembersCsv(out));
+            out.finish();
+        });
+    }
+
+    /** Members CSV: fixed columns, then the credits of each model of the range, in a column per model. */
+    private static final class MembersCsv implements Store.MemberSink {
+        private final Stream out;
+        private CSVPrinter csv;
+        private List<String> models;
+
+        MembersCsv(Stream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void start(List<String> models) {
+            this.models = models;
+            this.csv = Csv.printer(out.writer());
+            List<String> header = new ArrayList<>(List.of("user", "credits", "events", "budget", "budgetConsumed", "usagePercent"));
+            for (String m : models) header.add(Csv.neutralize(m));
+            print(header);
+        }
+
+        @Override
+        public void row(MemberUsage u) {
+            MemberUsage.Budget b = u.budget();
+            List<Object> row = new ArrayList<>(6 + models.size());
+            row.add(Csv.neutralize(u.memberId()));
+            row.add(Views.credits(u.chargedMicros()));
+            row.add(u.events());
+            row.add(b.creditsMicros() == null ? null : Views.credits(b.creditsMicros()));
+            row.add(Views.credits(b.consumedMicros()));
+            row.add(b.creditsMicros() == null ? null : Views.percent(b.consumedMicros(), b.creditsMicros()));
+            Map<String, Long> byModel = new java.util.HashMap<>();
+            for (UsageSummary.Share s : u.byModel()) byModel.put(s.key(), s.totals().chargedMicros());
+            for (String m : models) row.add(Views.credits(byModel.getOrDefault(m, 0L)));
+            print(row);
+        }
+
+        private void print(List<?> values) {
+            try {
+                csv.printRecord(values);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void modelsCsv(ServerRequest req, ServerResponse res) {
+        String orgId = adminOrg(req);
+        onlyParams(req, RANGE);
+        DateRange range = range(req);
+        UsageSummary s = store.usageSummary(orgId, null, range);
+        Stream out = new Stream(res, Csv.MEDIA_TYPE, filename(orgId, "usage-models", range, "csv"));
+        try {
+            CSVPrinter csv = Csv.printer(out.writer());
+            csv.printRecord("model", "credits", "events", "percent", "nominalCredits", "inputTokens", "outputTokens", "cacheWriteTokens", "cacheReadTokens");
+            for (UsageSummary.Share m : s.byModel()) {
+                UsageTotals t = m.totals();
+                csv.printRecord(Csv.neutralize(m.key()), Views.credits(t.chargedMicros()), t.events(),
+                        Views.percent(t.chargedMicros(), s.totals().chargedMicros()), Views.credits(t.nominalMicros()),
+                        t.inputTokens(), t.outputTokens(), t.cacheWriteTokens(), t.cacheReadTokens());
+            }
+            out.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The request-level export: every field of each event, CSV (with a header) or JSON Lines. */
+    private void events(ServerRequest req, ServerResponse res) {
+        String orgId = adminOrg(req);
+        onlyParams(req, EXPORT);
+        EventFilter filter = EventFilter.parse(range(req), req.query().all("model", List::of), req.query().all("activity", List::of),
+                req.query().all("memberId", List::of), Http.query(req, "format"));
+        streamed(res, () -> {
+            boolean csv = filter.format() == EventFilter.Format.CSV;
+            Stream out = new Stream(res, csv ? Csv.MEDIA_TYPE : "application/x-ndjson; charset=utf-8",
+                    filename(orgId, "usage-events", filter.range(), filter.format().extension()));
+            Rows rows = csv ? new CsvRows(out) : new JsonLines(out);
+            store.exportEvents(orgId, filter, rows);
+            try {
+                rows.finish();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            out.finish();
+        });
+    }
+
+    /** Runs a streamed export under the concurrency limit. */
+    private void streamed(ServerResponse res, Runnable export) {
+        if (!exports.tryAcquire()) {
+            throw new Failure(Failure.Kind.OVERLOADED, "OVERLOADED", EXPORTS_CONCURRENT_MAX + " exports are running; retry later",
+                    Map.of("exportsConcurrentMax", EXPORTS_CONCURRENT_MAX));
+        }
+        try {
+            export.run();
+        } finally {
+            exports.release();
+        }
+    }
+
+    private static String filename(String orgId, String what, DateRange range, String extension) {
+        return orgId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + what + "-" + range.from() + "-" + range.to() + "." + extension;
+    }
+
+    /**
+     * The response body, opened on first use: until then an error can still be answered with a
+     * status and an error body.
+     */
+    private static final class Stream {
+        private final ServerResponse res;
+        private final String mediaType;
+        private final String filename;
+        private OutputStream bytes;
+        private Writer chars;
+
+        Stream(ServerResponse res, String mediaType, String filename) {
+            this.res = res;
+            this.mediaType = mediaType;
+            this.filename = filename;
+        }
+
+        OutputStream bytes() {
+            if (bytes == null) {
+                res.header(HeaderNames.CONTENT_TYPE, mediaType);
+                res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"");
+                bytes = new BufferedOutputStream(res.outputStream(), STREAM_BUFFER_BYTES);
+            }
+            return bytes;
+        }
+
+        Writer writer() {
+            if (chars == null) chars = new BufferedWriter(new OutputStreamWriter(bytes(), StandardCharsets.UTF_8), STREAM_BUFFER_BYTES);
+            return chars;
+        }
+
+        void finish() {
+            try {
+                if (chars != null) chars.flush();
+                bytes().close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private interface Rows extends EventExport.RowSink {
+        /** After the last row. */
+        void finish() throws IOException;
+    }
+
+    private static final class CsvRows implements Rows {
+        private final Stream out;
+        private CSVPrinter csv;
+
+        CsvRows(Stream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void start() throws IOException {
+            csv = Csv.printer(out.writer());
+            for (EventExport.Column c : EventExport.COLUMNS) csv.print(c.name());
+            csv.println();
+        }
+
+        @Override
+        public void row(Object[] values) throws IOException {
+            for (int k = 0; k < values.length; k++) {
+                Object v = values[k];
+                csv.print(v instanceof String s ? Csv.neutralize(s) : v);
+            }
+            csv.println();
+        }
+
+        @Override
+        public void finish() throws IOException {
+            csv.flush();
+        }
+    }
+
+    private static final class JsonLines implements Rows {
+        private final Stream out;
+        private JsonGenerator json;
+        private boolean any;
+
+        JsonLines(Stream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void start() throws IOException {
+            json = Json.MAPPER.getFactory().createGenerator(out.bytes());
+            json.setPrettyPrinter(new MinimalPrettyPrinter("\n"));
+        }
+
+        @Override
+        public void row(Object[] values) throws IOException {
+            any = true;
+            json.writeStartObject();
+            for (int k = 0; k < values.length; k++) {
+                EventExport.Column c = EventExport.COLUMNS.get(k);
+                Object v = values[k];
+                json.writeFieldName(c.name());
+                if (v == null) json.writeNull();
+                else if (c.kind() == EventExport.Kind.JSON) json.writeRawValue((String) v);
+                else if (v instanceof Long n) json.writeNumber(n);
+                else if (v instanceof Boolean b) json.writeBoolean(b);
+                else json.writeString((String) v);
+            }
+            json.writeEndObject();
+        }
+
+        @Override
+        public void finish() throws IOException {
+            if (any) json.writeRaw('\n');
+            json.flush();
+        }
+    }
+}

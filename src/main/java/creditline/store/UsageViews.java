@@ -1,0 +1,209 @@
+package creditline.store;
+
+import creditline.analytics.DateRange;
+import creditline.analytics.MemberQuery;
+import creditline.analytics.MemberUsage;
+import creditline.analytics.UsageSummary;
+import creditline.analytics.UsageTotals;
+import creditline.budget.BudgetSettings;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The usage views, read from the rollups (never from the events). */
+final class UsageViews {
+    /** Members per IN (...) list when fetching their breakdowns and budgets. */
+    static final int CHUNK_MEMBERS_MAX = 500;
+
+    private static final String SUMS = "SUM(events), SUM(charged_micros), SUM(nominal_micros), SUM(input_tokens), SUM(output_tokens),"
+            + " SUM(cache_write_tokens), SUM(cache_read_tokens)";
+
+    private UsageViews() {}
+
+    /**
+     * The org's summary ({@code memberId} null, from {@code usage_daily}) or one member's (from
+     * {@code usage_rollups}); two grouped reads of the range.
+     */
+    static UsageSummary summary(Connection c, String orgId, String memberId, DateRange range) throws SQLException {
+        String from = memberId == null ? "usage_daily WHERE org_id = ?" : "usage_rollups WHERE org_id = ? AND member_id = ?";
+        String where = " FROM " + from + " AND epoch_day >= ? AND epoch_day < ?";
+        UsageSummary.Builder b = new UsageSummary.Builder(range);
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch_day, model_id, " + SUMS + where + " GROUP BY epoch_day, model_id")) {
+            bindRange(ps, orgId, memberId, range);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) b.addDayModel(rs.getLong(1), rs.getString(2), totals(rs, 3));
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT activity, agent, " + SUMS + where + " GROUP BY activity, agent")) {
+            bindRange(ps, orgId, memberId, range);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) b.addActivityAgent(rs.getString(1), rs.getString(2), totals(rs, 3));
+            }
+        }
+        return b.build();
+    }
+
+    private static void bindRange(PreparedStatement ps, String orgId, String memberId, DateRange range) throws SQLException {
+        int i = 1;
+        ps.setString(i++, orgId);
+        if (memberId != null) ps.setString(i++, memberId);
+        ps.setLong(i++, range.fromEpochDay());
+        ps.setLong(i, range.toEpochDay());
+    }
+
+    private static UsageTotals totals(ResultSet rs, int first) throws SQLException {
+        return new UsageTotals(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3),
+                rs.getLong(first + 4), rs.getLong(first + 5), rs.getLong(first + 6));
+    }
+
+    /*
+     * The ranking: every current member, and every removed member with usage in the range (found
+     * through member_periods, the months the range touches), with its credits in the range from
+     * the running totals: two index lookups per member, whatever the range.
+     */
+    private static final String RANKING = """
+            WITH ids AS (
+              SELECT member_id, MAX(current_member) AS current_member FROM (
+                SELECT member_id, 1 AS current_member FROM members WHERE org_id = ?
+                UNION ALL
+                SELECT member_id, 0 FROM member_periods WHERE org_id = ? AND period_start >= ? AND period_start < ?
+              ) candidates GROUP BY member_id
+            ), ranked AS (
+              SELECT i.member_id, i.current_member,
+                COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
+                  WHERE r.org_id = ? AND r.member_id = i.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0)
+                - COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
+                  WHERE r.org_id = ? AND r.member_id = i.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0)
+                  AS charged_micros
+              FROM ids i
+              WHERE (? IS NULL OR LOWER(i.member_id) LIKE ? ESCAPE '!')
+            )
+            SELECT member_id, current_member, charged_micros, COUNT(*) OVER () AS total FROM ranked
+            WHERE current_member = 1 OR EXISTS (SELECT 1 FROM usage_rollups u
+              WHERE u.org_id = ? AND u.member_id = ranked.member_id AND u.epoch_day >= ? AND u.epoch_day < ?)
+            ORDER BY %s
+            LIMIT ? OFFSET ?""";
+
+    private record Ranked(String memberId, boolean current, long chargedMicros) {}
+
+    private static List<Ranked> rank(Connection c, String orgId, DateRange range, MemberQuery q, long limit, long offset, long[] total)
+            throws SQLException {
+        String order = switch (q.sort()) {
+            case CREDITS -> "charged_micros " + (q.descending() ? "DESC" : "ASC") + ", member_id ASC";
+            case MEMBER -> "member_id " + (q.descending() ? "DESC" : "ASC");
+        };
+        List<Ranked> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(RANKING.formatted(order))) {
+            int i = 1;
+            ps.setString(i++, orgId);
+            ps.setString(i++, orgId);
+            ps.setString(i++, range.from().withDayOfMonth(1).toString());
+            ps.setString(i++, range.to().toString());
+            for (long day : new long[] {range.toEpochDay(), range.fromEpochDay()}) {
+                ps.setString(i++, orgId);
+                ps.setLong(i++, day);
+            }
+            String pattern = q.search() == null ? null : "%" + q.search().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+            ps.setString(i++, pattern);
+            ps.setString(i++, pattern);
+            ps.setString(i++, orgId);
+            ps.setLong(i++, range.fromEpochDay());
+            ps.setLong(i++, range.toEpochDay());
+            ps.setLong(i++, limit);
+            ps.setLong(i, offset);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Ranked(rs.getString(1), rs.getInt(2) == 1, rs.getLong(3)));
+                    total[0] = rs.getLong(4);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One page of the member table. */
+    static MemberUsage.Page page(Connection c, String orgId, DateRange range, MemberQuery q, LocalDate periodStart) throws SQLException {
+        long[] total = {0};
+        List<Ranked> ranked = rank(c, orgId, range, q, q.pageSize(), q.offset(), total);
+        if (ranked.isEmpty() && q.offset() > 0) {
+            // Past the last page: the window count came with no row, so count on the first page.
+            rank(c, orgId, range, q, 1, 0, total);
+        }
+        return new MemberUsage.Page(details(c, orgId, range, ranked, Enforcement.budgets(c, orgId), periodStart), total[0], q);
+    }
+
+    /** Every row of the member table in the query's order, in chunks (memory: the ranking and one chunk). */
+    static void all(Connection c, String orgId, DateRange range, MemberQuery q, LocalDate periodStart, Store.MemberSink sink)
+            throws SQLException {
+        sink.start(summary(c, orgId, null, range).byModel().stream().map(UsageSummary.Share::key).toList());
+        List<Ranked> ranked = rank(c, orgId, range, q, Long.MAX_VALUE, 0, new long[1]);
+        BudgetSettings budgets = Enforcement.budgets(c, orgId);
+        for (int from = 0; from < ranked.size(); from += CHUNK_MEMBERS_MAX) {
+            details(c, orgId, range, ranked.subList(from, Math.min(ranked.size(), from + CHUNK_MEMBERS_MAX)), budgets, periodStart).forEach(sink::row);
+        }
+    }
+
+    /** The ranked members with their model breakdown and budget, in ranking order. */
+    private static List<MemberUsage> details(Connection c, String orgId, DateRange range, List<Ranked> ranked, BudgetSettings budgets,
+                                             LocalDate periodStart) throws SQLException {
+        if (ranked.isEmpty()) return List.of();
+        List<String> ids = ranked.stream().map(Ranked::memberId).toList();
+        String in = "?,".repeat(ids.size() - 1) + "?";
+        Map<String, Map<String, UsageTotals>> byModel = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, model_id, " + SUMS + " FROM usage_rollups WHERE org_id = ?"
+                + " AND member_id IN (" + in + ") AND epoch_day >= ? AND epoch_day < ? GROUP BY member_id, model_id")) {
+            int i = bindIds(ps, orgId, ids);
+            ps.setLong(i++, range.fromEpochDay());
+            ps.setLong(i, range.toEpochDay());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) byModel.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), totals(rs, 3));
+            }
+        }
+        Map<String, Long> overrides = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, credits_micros FROM member_budgets WHERE org_id = ? AND member_id IN (" + in + ")")) {
+            bindIds(ps, orgId, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) overrides.put(rs.getString(1), Times.longOrNull(rs, "credits_micros"));
+            }
+        }
+        Map<String, Long> consumed = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, consumed_micros FROM member_periods WHERE org_id = ? AND period_start = ?"
+                + " AND member_id IN (" + in + ")")) {
+            ps.setString(1, orgId);
+            ps.setString(2, periodStart.toString());
+            for (int k = 0; k < ids.size(); k++) ps.setString(k + 3, ids.get(k));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) consumed.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        List<MemberUsage> out = new ArrayList<>(ranked.size());
+        for (Ranked r : ranked) {
+            List<UsageSummary.Share> models = UsageSummary.shares(byModel.getOrDefault(r.memberId(), Map.of()));
+            long events = 0;
+            for (UsageSummary.Share m : models) events += m.totals().events();
+            BudgetSettings.Budget b = budgets.forMember(overrides.containsKey(r.memberId()), overrides.get(r.memberId()));
+            out.add(new MemberUsage(r.memberId(), r.current(), r.chargedMicros(), events, models,
+                    new MemberUsage.Budget(b.creditsMicros(), b.enforce(), consumed.getOrDefault(r.memberId(), 0L), periodStart)));
+        }
+        return out;
+    }
+
+    private static int bindIds(PreparedStatement ps, String orgId, List<String> ids) throws SQLException {
+        ps.setString(1, orgId);
+        for (int k = 0; k < ids.size(); k++) ps.setString(k + 2, ids.get(k));
+        return ids.size() + 2;
+    }
+
+    /** A member's budget card: the effective monthly budget and what they consumed since {@code periodStart}. */
+    static MemberUsage.Budget budget(Connection c, String orgId, String memberId, LocalDate periodStart) throws SQLException {
+        Enforcement.Override o = Enforcement.override(c, orgId, memberId);
+        BudgetSettings.Budget b = Enforcement.budgets(c, orgId).forMember(o != null, o == null ? null : o.creditsMicros());
+        return new MemberUsage.Budget(b.creditsMicros(), b.enforce(), Enforcement.memberConsumed(c, orgId, periodStart, memberId), periodStart);
+    }
+}
