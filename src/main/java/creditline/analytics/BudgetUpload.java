@@ -200,8 +200,10 @@ public final class BudgetUpload {
             this.text = text;
         }
 
+        /** The line of the record starting at the position, past the empty lines the parser skipped. */
         long lineAt(long charPosition) {
             int end = (int) Math.min(charPosition, text.length());
+            while (end < text.length() && (text.charAt(end) == '\n' || text.charAt(end) == '\r')) end++;
             for (; pos < end; pos++) {
                 char c = text.charAt(pos);
                 if (c == '\n' || (c == '\r' && (pos + 1 >= text.length() || text.charAt(pos + 1) != '\n'))) line++;
