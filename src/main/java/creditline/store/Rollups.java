@@ -13,8 +13,9 @@ import java.util.TreeMap;
 
 /**
  * Writes usage rollups in the ingest transaction: the detail ({@code usage_rollups}), the org's
- * days without the member ({@code usage_daily}) and each member's running totals
- * ({@code usage_member_running}). One statement per distinct cell, batched.
+ * days by model ({@code usage_org_models}) and by activity and agent ({@code usage_org_activities}),
+ * and each member's running totals ({@code usage_member_running}). One statement per distinct
+ * cell, batched, in key order.
  */
 final class Rollups {
     /** The additive columns of both cell tables, in {@link #bindTotals} order. */
@@ -22,7 +23,8 @@ final class Rollups {
             "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens");
 
     private static final String UPSERT_DETAIL = upsert("usage_rollups", List.of("member_id", "epoch_day", "model_id", "activity", "agent"));
-    private static final String UPSERT_DAILY = upsert("usage_daily", List.of("epoch_day", "model_id", "activity", "agent"));
+    private static final String UPSERT_ORG_MODELS = upsert("usage_org_models", List.of("epoch_day", "model_id"));
+    private static final String UPSERT_ORG_ACTIVITIES = upsert("usage_org_activities", List.of("epoch_day", "activity", "agent"));
 
     /*
      * A member's row of a day holds everything up to and including that day. A new row starts
@@ -53,7 +55,9 @@ final class Rollups {
 
     static void add(Connection tx, String orgId, List<RollupDelta> deltas) throws SQLException {
         if (deltas.isEmpty()) return;
-        Map<RollupDelta.Cell, UsageTotals> daily = new TreeMap<>();
+        // The org's cells: a Cell with only the day and the model, or the day, activity and agent.
+        Map<RollupDelta.Cell, UsageTotals> models = new TreeMap<>();
+        Map<RollupDelta.Cell, UsageTotals> activities = new TreeMap<>();
         // Latest day first: a new row then reads the rows before it as they were before this batch,
         // and every delta reaches the later rows once, through GROW_LATER_DAYS.
         Map<MemberDay, long[]> running = new TreeMap<>(Comparator.comparing(MemberDay::memberId)
@@ -70,23 +74,31 @@ final class Rollups {
                 ps.setString(i++, c.agent());
                 bindTotals(ps, i, d.totals());
                 ps.addBatch();
-                daily.merge(new RollupDelta.Cell(c.epochDay(), "", c.modelId(), c.activity(), c.agent()), d.totals(), UsageTotals::plus);
+                models.merge(new RollupDelta.Cell(c.epochDay(), "", c.modelId(), "", ""), d.totals(), UsageTotals::plus);
+                activities.merge(new RollupDelta.Cell(c.epochDay(), "", "", c.activity(), c.agent()), d.totals(), UsageTotals::plus);
                 long[] r = running.computeIfAbsent(new MemberDay(c.memberId(), c.epochDay()), k -> new long[2]);
                 r[0] = Math.addExact(r[0], d.totals().events());
                 r[1] = Math.addExact(r[1], d.totals().chargedMicros());
             }
             ps.executeBatch();
         }
-        try (PreparedStatement ps = tx.prepareStatement(UPSERT_DAILY)) {
-            for (var e : daily.entrySet()) {
-                RollupDelta.Cell c = e.getKey();
-                int i = 1;
-                ps.setString(i++, orgId);
-                ps.setLong(i++, c.epochDay());
-                ps.setString(i++, c.modelId());
-                ps.setString(i++, c.activity());
-                ps.setString(i++, c.agent());
-                bindTotals(ps, i, e.getValue());
+        try (PreparedStatement ps = tx.prepareStatement(UPSERT_ORG_MODELS)) {
+            for (var e : models.entrySet()) {
+                ps.setString(1, orgId);
+                ps.setLong(2, e.getKey().epochDay());
+                ps.setString(3, e.getKey().modelId());
+                bindTotals(ps, 4, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = tx.prepareStatement(UPSERT_ORG_ACTIVITIES)) {
+            for (var e : activities.entrySet()) {
+                ps.setString(1, orgId);
+                ps.setLong(2, e.getKey().epochDay());
+                ps.setString(3, e.getKey().activity());
+                ps.setString(4, e.getKey().agent());
+                bindTotals(ps, 5, e.getValue());
                 ps.addBatch();
             }
             ps.executeBatch();

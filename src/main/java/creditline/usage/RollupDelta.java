@@ -22,7 +22,8 @@ public record RollupDelta(Cell cell, UsageTotals totals) {
      * ({@code ""} when the event named none).
      */
     public record Cell(long epochDay, String memberId, String modelId, String activity, String agent) implements Comparable<Cell> {
-        private static final Comparator<Cell> ORDER = Comparator.comparingLong(Cell::epochDay).thenComparing(Cell::memberId)
+        /** The order of the detail table's key, so its upserts walk the index in order. */
+        private static final Comparator<Cell> ORDER = Comparator.comparing(Cell::memberId).thenComparingLong(Cell::epochDay)
                 .thenComparing(Cell::modelId).thenComparing(Cell::activity).thenComparing(Cell::agent);
 
         @Override

@@ -24,12 +24,25 @@ CREATE TABLE usage_rollups (
   PRIMARY KEY (org_id, member_id, epoch_day, model_id, activity, agent)
 );
 
--- The same without the member: the org's summary and model distribution read a few hundred
--- rows per day instead of one per member.
-CREATE TABLE usage_daily (
+-- The org's days by model, and by activity and agent: what the org summary and the model
+-- distribution read (a few dozen rows per day, whatever the number of members).
+CREATE TABLE usage_org_models (
   org_id TEXT NOT NULL,
   epoch_day INTEGER NOT NULL,
   model_id TEXT NOT NULL,
+  events BIGINT NOT NULL,
+  charged_micros BIGINT NOT NULL,
+  nominal_micros BIGINT NOT NULL,
+  input_tokens BIGINT NOT NULL,
+  output_tokens BIGINT NOT NULL,
+  cache_write_tokens BIGINT NOT NULL,
+  cache_read_tokens BIGINT NOT NULL,
+  PRIMARY KEY (org_id, epoch_day, model_id)
+);
+
+CREATE TABLE usage_org_activities (
+  org_id TEXT NOT NULL,
+  epoch_day INTEGER NOT NULL,
   activity TEXT NOT NULL,
   agent TEXT NOT NULL,
   events BIGINT NOT NULL,
@@ -39,13 +52,14 @@ CREATE TABLE usage_daily (
   output_tokens BIGINT NOT NULL,
   cache_write_tokens BIGINT NOT NULL,
   cache_read_tokens BIGINT NOT NULL,
-  PRIMARY KEY (org_id, epoch_day, model_id, activity, agent)
+  PRIMARY KEY (org_id, epoch_day, activity, agent)
 );
 
 -- Running totals per member: a row per day the member had usage, holding everything up to and
 -- including that day. A member's total over [from, to) is two index lookups (the last row
 -- before `to` minus the last row before `from`), whatever the range or the history: the member
--- table ranks 10,000 members without summing 300,000 member-days.
+-- table ranks 10,000 members without summing 300,000 member-days. The second index holds the
+-- totals too, so a lookup never visits the table.
 CREATE TABLE usage_member_running (
   org_id TEXT NOT NULL,
   member_id TEXT NOT NULL,
@@ -54,6 +68,7 @@ CREATE TABLE usage_member_running (
   charged_micros_running BIGINT NOT NULL,
   PRIMARY KEY (org_id, member_id, epoch_day)
 );
+CREATE INDEX usage_member_running_totals ON usage_member_running (org_id, member_id, epoch_day, charged_micros_running, events_running);
 
 -- Usage recorded before this migration, rolled up the same way.
 INSERT INTO usage_rollups (org_id, member_id, epoch_day, model_id, activity, agent, events, charged_micros, nominal_micros,
@@ -64,12 +79,19 @@ SELECT org_id, member_id, occurred_at_micros / 86400000000, model_id, activity, 
 FROM usage_events
 GROUP BY org_id, member_id, occurred_at_micros / 86400000000, model_id, activity, COALESCE(agent, '');
 
-INSERT INTO usage_daily (org_id, epoch_day, model_id, activity, agent, events, charged_micros, nominal_micros,
+INSERT INTO usage_org_models (org_id, epoch_day, model_id, events, charged_micros, nominal_micros,
   input_tokens, output_tokens, cache_write_tokens, cache_read_tokens)
-SELECT org_id, epoch_day, model_id, activity, agent, SUM(events), SUM(charged_micros), SUM(nominal_micros),
+SELECT org_id, epoch_day, model_id, SUM(events), SUM(charged_micros), SUM(nominal_micros),
   SUM(input_tokens), SUM(output_tokens), SUM(cache_write_tokens), SUM(cache_read_tokens)
 FROM usage_rollups
-GROUP BY org_id, epoch_day, model_id, activity, agent;
+GROUP BY org_id, epoch_day, model_id;
+
+INSERT INTO usage_org_activities (org_id, epoch_day, activity, agent, events, charged_micros, nominal_micros,
+  input_tokens, output_tokens, cache_write_tokens, cache_read_tokens)
+SELECT org_id, epoch_day, activity, agent, SUM(events), SUM(charged_micros), SUM(nominal_micros),
+  SUM(input_tokens), SUM(output_tokens), SUM(cache_write_tokens), SUM(cache_read_tokens)
+FROM usage_rollups
+GROUP BY org_id, epoch_day, activity, agent;
 
 INSERT INTO usage_member_running (org_id, member_id, epoch_day, events_running, charged_micros_running)
 SELECT org_id, member_id, epoch_day,

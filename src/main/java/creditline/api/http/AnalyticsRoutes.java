@@ -260,14 +260,15 @@ final class AnalyticsRoutes {
         }
     }
 
+    /** The model distribution: small, so sent whole (with its length) rather than streamed. */
     private void modelsCsv(ServerRequest req, ServerResponse res) {
         String orgId = adminOrg(req);
         onlyParams(req, RANGE);
         DateRange range = range(req);
         UsageSummary s = store.usageSummary(orgId, null, range);
-        Stream out = new Stream(res, Csv.MEDIA_TYPE, filename(orgId, "usage-models", range, "csv"));
+        StringBuilder out = new StringBuilder();
         try {
-            CSVPrinter csv = Csv.printer(out.writer());
+            CSVPrinter csv = new CSVPrinter(out, Csv.WRITE);
             csv.printRecord("model", "credits", "events", "percent", "nominalCredits", "inputTokens", "outputTokens", "cacheWriteTokens", "cacheReadTokens");
             for (UsageSummary.Share m : s.byModel()) {
                 UsageTotals t = m.totals();
@@ -275,10 +276,16 @@ final class AnalyticsRoutes {
                         Views.percent(t.chargedMicros(), s.totals().chargedMicros()), Views.credits(t.nominalMicros()),
                         t.inputTokens(), t.outputTokens(), t.cacheWriteTokens(), t.cacheReadTokens());
             }
-            out.finish();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        attachment(res, Csv.MEDIA_TYPE, filename(orgId, "usage-models", range, "csv"));
+        res.send(out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void attachment(ServerResponse res, String mediaType, String filename) {
+        res.header(HeaderNames.CONTENT_TYPE, mediaType);
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"");
     }
 
     /** The request-level export: every field of each event, CSV (with a header) or JSON Lines. */
@@ -315,8 +322,9 @@ final class AnalyticsRoutes {
         }
     }
 
-    private static String filename(String orgId, String what, DateRange range, String extension) {
-        return orgId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + what + "-" + range.from() + "-" + range.to() + "." + extension;
+    /** A download's name: the org id (characters outside [A-Za-z0-9._-] replaced by _), what it is, and the range. */
+    static String filename(String orgId, String what, DateRange range, String extension) {
+        return orgId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + what + (range == null ? "" : "-" + range.from() + "-" + range.to()) + "." + extension;
     }
 
     /**
@@ -338,8 +346,7 @@ final class AnalyticsRoutes {
 
         OutputStream bytes() {
             if (bytes == null) {
-                res.header(HeaderNames.CONTENT_TYPE, mediaType);
-                res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"");
+                attachment(res, mediaType, filename);
                 bytes = new BufferedOutputStream(res.outputStream(), STREAM_BUFFER_BYTES);
             }
             return bytes;

@@ -5,7 +5,6 @@ import creditline.analytics.Csv;
 import creditline.auth.Member;
 import creditline.common.Failure;
 import creditline.store.Store;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -61,8 +60,7 @@ final class BudgetCsvRoutes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        res.header(HeaderNames.CONTENT_TYPE, Csv.MEDIA_TYPE);
-        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + orgId.replaceAll("[^A-Za-z0-9._-]", "_") + "-member-budgets.csv\"");
+        AnalyticsRoutes.attachment(res, Csv.MEDIA_TYPE, AnalyticsRoutes.filename(orgId, "member-budgets", null, "csv"));
         res.send(csv.toString().getBytes(StandardCharsets.UTF_8));
     }
 
