@@ -36,9 +36,20 @@ public final class Credits {
 
     /** Renders micro-credits as a decimal string with at least 2 and at most 6 fractional digits. */
     public static String format(long micros) {
-        BigDecimal value = BigDecimal.valueOf(micros, SCALE_MAX).stripTrailingZeros();
-        if (value.scale() < 2) value = value.setScale(2, RoundingMode.UNNECESSARY);
-        return value.toPlainString();
+        // Digit arithmetic, not BigDecimal: exports format two amounts per row, millions of rows.
+        long whole = micros / MICROS_PER_CREDIT;
+        long fraction = Math.abs(micros % MICROS_PER_CREDIT);
+        int digits = SCALE_MAX;
+        while (digits > 2 && fraction % 10 == 0) {
+            fraction /= 10;
+            digits--;
+        }
+        StringBuilder s = new StringBuilder(24);
+        if (micros < 0 && whole == 0) s.append('-');
+        s.append(whole).append('.');
+        String f = Long.toString(fraction);
+        for (int pad = digits - f.length(); pad > 0; pad--) s.append('0');
+        return s.append(f).toString();
     }
 
     /** Converts a USD amount to micro-credits at {@code creditsPerUsd}, rounding half-up to micro-credits. */
