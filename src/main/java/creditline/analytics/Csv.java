@@ -1,9 +1,6 @@
 package creditline.analytics;
 
-import java.io.IOException;
-import java.io.Writer;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.QuoteMode;
 
 /**
@@ -35,13 +32,5 @@ public final class Csv {
     /** The original of a cell written by {@link #neutralize}. */
     public static String restore(String cell) {
         return cell != null && cell.startsWith("'") ? cell.substring(1) : cell;
-    }
-
-    public static CSVPrinter printer(Writer out) {
-        try {
-            return new CSVPrinter(out, WRITE);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

@@ -25,7 +25,8 @@ public final class EventExport {
     /** How a column's value is typed in a row. */
     public enum Kind {
         /** A String. */ TEXT,
-        /** A Long: counts, tokens, versions. */ COUNT,
+        /** A Long: counts and tokens (never null). */ COUNT,
+        /** A Long or null: versions, latencies, retries... */ OPTIONAL_COUNT,
         /** A decimal String of credits. */ CREDITS,
         /** An ISO-8601 UTC String. */ TIME,
         /** A Boolean. */ BOOLEAN,
@@ -45,7 +46,7 @@ public final class EventExport {
             new Column("receivedAt", "received_at_micros", Kind.TIME),
             new Column("credits", "charged_micros", Kind.CREDITS),
             new Column("nominalCredits", "nominal_micros", Kind.CREDITS),
-            new Column("rateVersion", "rate_version", Kind.COUNT),
+            new Column("rateVersion", "rate_version", Kind.OPTIONAL_COUNT),
             new Column("unmeteredReason", "unmetered_reason", Kind.TEXT),
             new Column("restricted", "restricted", Kind.BOOLEAN),
             new Column("inputTokens", "input_tokens", Kind.COUNT),
@@ -63,13 +64,13 @@ public final class EventExport {
             new Column("conversation", "conversation", Kind.TEXT),
             new Column("task", "task", Kind.TEXT),
             new Column("session", "session", Kind.TEXT),
-            new Column("latencyMs", "latency_ms", Kind.COUNT),
+            new Column("latencyMs", "latency_ms", Kind.OPTIONAL_COUNT),
             new Column("status", "status", Kind.TEXT),
             new Column("region", "region", Kind.TEXT),
-            new Column("retries", "retries", Kind.COUNT),
-            new Column("iterations", "iterations", Kind.COUNT),
-            new Column("externalCalls", "external_calls", Kind.COUNT),
-            new Column("contextBytes", "context_bytes", Kind.COUNT),
+            new Column("retries", "retries", Kind.OPTIONAL_COUNT),
+            new Column("iterations", "iterations", Kind.OPTIONAL_COUNT),
+            new Column("externalCalls", "external_calls", Kind.OPTIONAL_COUNT),
+            new Column("contextBytes", "context_bytes", Kind.OPTIONAL_COUNT),
             new Column("metadata", "metadata", Kind.JSON));
 
     /** Receives the rows, one array per event, values typed by {@link Column#kind()} (null: absent). */
@@ -123,7 +124,8 @@ public final class EventExport {
             int col = k + 1;
             v[k] = switch (COLUMNS.get(k).kind()) {
                 case TEXT, JSON -> rs.getString(col);
-                case COUNT -> {
+                case COUNT -> rs.getLong(col);
+                case OPTIONAL_COUNT -> {
                     long n = rs.getLong(col);
                     yield rs.wasNull() ? null : n;
                 }

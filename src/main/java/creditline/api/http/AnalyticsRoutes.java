@@ -19,12 +19,9 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.BufferedOutputStream;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -229,7 +226,7 @@ final class AnalyticsRoutes {
         @Override
         public void start(List<String> models) {
             this.models = models;
-            this.csv = Csv.printer(out.writer());
+            this.csv = out.csv();
             List<String> header = new ArrayList<>(List.of("user", "credits", "events", "budget", "budgetConsumed", "usagePercent"));
             for (String m : models) header.add(Csv.neutralize(m));
             print(header);
@@ -254,6 +251,7 @@ final class AnalyticsRoutes {
         private void print(List<?> values) {
             try {
                 csv.printRecord(values);
+                out.recordDone();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -329,14 +327,17 @@ final class AnalyticsRoutes {
 
     /**
      * The response body, opened on first use: until then an error can still be answered with a
-     * status and an error body.
+     * status and an error body. CSV is printed into a text buffer and written out as UTF-8 every
+     * {@link #CHUNK_CHARS} characters (a Writer would take a lock per cell).
      */
     private static final class Stream {
+        private static final int CHUNK_CHARS = 32 * 1024;
         private final ServerResponse res;
         private final String mediaType;
         private final String filename;
+        private final StringBuilder text = new StringBuilder(2 * CHUNK_CHARS);
         private OutputStream bytes;
-        private Writer chars;
+        private CSVPrinter csv;
 
         Stream(ServerResponse res, String mediaType, String filename) {
             this.res = res;
@@ -352,14 +353,30 @@ final class AnalyticsRoutes {
             return bytes;
         }
 
-        Writer writer() {
-            if (chars == null) chars = new BufferedWriter(new OutputStreamWriter(bytes(), StandardCharsets.UTF_8), STREAM_BUFFER_BYTES);
-            return chars;
+        /** The CSV printer; call {@link #recordDone} after each record. */
+        CSVPrinter csv() {
+            if (csv == null) {
+                try {
+                    csv = new CSVPrinter(text, Csv.WRITE);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return csv;
+        }
+
+        void recordDone() throws IOException {
+            if (text.length() >= CHUNK_CHARS) drain();
+        }
+
+        private void drain() throws IOException {
+            bytes().write(text.toString().getBytes(StandardCharsets.UTF_8));
+            text.setLength(0);
         }
 
         void finish() {
             try {
-                if (chars != null) chars.flush();
+                drain();
                 bytes().close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -382,23 +399,21 @@ final class AnalyticsRoutes {
 
         @Override
         public void start() throws IOException {
-            csv = Csv.printer(out.writer());
+            csv = out.csv();
             for (EventExport.Column c : EventExport.COLUMNS) csv.print(c.name());
             csv.println();
         }
 
         @Override
         public void row(Object[] values) throws IOException {
-            for (int k = 0; k < values.length; k++) {
-                Object v = values[k];
-                csv.print(v instanceof String s ? Csv.neutralize(s) : v);
-            }
+            for (Object v : values) csv.print(v instanceof String s ? Csv.neutralize(s) : v);
             csv.println();
+            out.recordDone();
         }
 
         @Override
-        public void finish() throws IOException {
-            csv.flush();
+        public void finish() {
+            // the rows are in the stream's buffer; Stream.finish writes them
         }
     }
 

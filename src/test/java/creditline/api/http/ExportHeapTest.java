@@ -91,8 +91,17 @@ class ExportHeapTest {
                 System.out.println("MISMATCH: status " + res.statusCode() + ", expected " + rows + " rows and " + expected + " credits");
                 System.exit(1);
             }
+        } finally {
+            deleteDatabase(db);
         }
         System.exit(0);
+    }
+
+    /** The database is a few hundred MB: remove it and its directory. */
+    private static void deleteDatabase(String db) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Path.of(db.substring("sqlite:".length()));
+        for (String suffix : List.of("", "-wal", "-shm")) java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(file + suffix));
+        java.nio.file.Files.deleteIfExists(file.getParent());
     }
 
     /** Events straight into the database file: ingest would take minutes for a million. */
