@@ -71,11 +71,11 @@ final class UsageViews {
      */
     private static final String RANKING = """
             WITH ids AS (
-              SELECT member_id, MAX(current_member) AS current_member FROM (
-                SELECT member_id, 1 AS current_member FROM members WHERE org_id = ?
-                UNION ALL
-                SELECT member_id, 0 FROM member_periods WHERE org_id = ? AND period_start >= ? AND period_start < ?
-              ) candidates GROUP BY member_id
+              SELECT member_id, 1 AS current_member FROM members WHERE org_id = ?
+              UNION ALL
+              SELECT DISTINCT p.member_id, 0 FROM member_periods p
+              WHERE p.org_id = ? AND p.period_start >= ? AND p.period_start < ?
+                AND NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = p.org_id AND m.member_id = p.member_id)
             ), ranked AS (
               SELECT i.member_id, i.current_member,
                 COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
