@@ -62,12 +62,6 @@ final class AnalyticsRoutes {
                 .get("/v1/me/usage", this::myUsage);
     }
 
-    private String adminOrg(ServerRequest req) {
-        String orgId = Http.param(req, "orgId");
-        Authenticator.requireAdmin(auth.authenticate(req), orgId);
-        return orgId;
-    }
-
     /** Refuses query parameters the endpoint does not know: a typo must not silently widen a view. */
     static void onlyParams(ServerRequest req, Set<String> allowed) {
         for (String name : req.query().names()) {
@@ -85,7 +79,7 @@ final class AnalyticsRoutes {
     // ---- views ----
 
     private void summary(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         onlyParams(req, RANGE);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("orgId", orgId);
@@ -164,7 +158,7 @@ final class AnalyticsRoutes {
     }
 
     private void members(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         onlyParams(req, MEMBER_TABLE);
         DateRange range = range(req);
         MemberQuery q = memberQuery(req);
@@ -202,7 +196,7 @@ final class AnalyticsRoutes {
     // ---- CSV and streamed exports ----
 
     private void membersCsv(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         onlyParams(req, Set.of("from", "to", "sort", "order", "search"));
         DateRange range = range(req);
         MemberQuery q = memberQuery(req);
@@ -260,7 +254,7 @@ final class AnalyticsRoutes {
 
     /** The model distribution: small, so sent whole (with its length) rather than streamed. */
     private void modelsCsv(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         onlyParams(req, RANGE);
         DateRange range = range(req);
         UsageSummary s = store.usageSummary(orgId, null, range);
@@ -288,7 +282,7 @@ final class AnalyticsRoutes {
 
     /** The request-level export: every field of each event, CSV (with a header) or JSON Lines. */
     private void events(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         onlyParams(req, EXPORT);
         EventFilter filter = EventFilter.parse(range(req), req.query().all("model", List::of), req.query().all("activity", List::of),
                 req.query().all("memberId", List::of), Http.query(req, "format"));

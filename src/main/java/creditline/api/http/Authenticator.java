@@ -65,6 +65,13 @@ final class Authenticator {
         if (!p.isOperator()) throw forbidden("this needs an operator key");
     }
 
+    /** Authenticates and checks the caller may administer the org named in the path; returns its id. */
+    String adminOrg(ServerRequest req) {
+        String orgId = Http.param(req, "orgId");
+        requireAdmin(authenticate(req), orgId);
+        return orgId;
+    }
+
     static void requireAdmin(Principal p, String orgId) {
         if (!p.canAdminister(orgId)) throw forbidden("this key may not act on org '" + orgId + "'");
     }

@@ -44,14 +44,8 @@ final class BudgetCsvRoutes {
                 .post("/v1/orgs/{orgId}/budgets/members.csv", this::upload);
     }
 
-    private String adminOrg(ServerRequest req) {
-        String orgId = Http.param(req, "orgId");
-        Authenticator.requireAdmin(auth.authenticate(req), orgId);
-        return orgId;
-    }
-
     private void template(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         AnalyticsRoutes.onlyParams(req, Set.of());
         List<String> members = store.members(orgId).stream().map(Member::memberId).toList();
         StringBuilder csv = new StringBuilder(32 * (members.size() + 1));
@@ -65,7 +59,7 @@ final class BudgetCsvRoutes {
     }
 
     private void upload(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         AnalyticsRoutes.onlyParams(req, Set.of("dryRun"));
         String dry = Http.query(req, "dryRun");
         if (dry != null && !dry.equals("true") && !dry.equals("false")) throw Failure.invalid("dryRun", "dryRun must be true or false, got '" + dry + "'");

@@ -61,21 +61,15 @@ final class EnforcementRoutes {
                 .delete("/v1/orgs/{orgId}/webhooks/{id}", this::deleteWebhook);
     }
 
-    private String adminOrg(ServerRequest req) {
-        String orgId = Http.param(req, "orgId");
-        Authenticator.requireAdmin(auth.authenticate(req), orgId);
-        return orgId;
-    }
-
     // ---- budgets ----
 
     private void getBudgets(ServerRequest req, ServerResponse res) {
-        Http.ok(res, Views.budgets(store.budgets(adminOrg(req))));
+        Http.ok(res, Views.budgets(store.budgets(auth.adminOrg(req))));
     }
 
     /** Merge semantics: an absent section or field keeps its value; {@code "credits": null} means unlimited. */
     private void putBudgets(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("org", "defaultMember"));
         BudgetSettings current = store.budgets(orgId);
@@ -97,7 +91,7 @@ final class EnforcementRoutes {
 
     private void listOverrides(ServerRequest req, ServerResponse res) {
         List<Object> rows = new ArrayList<>();
-        store.budgetOverrides(adminOrg(req)).forEach((member, credits) -> {
+        store.budgetOverrides(auth.adminOrg(req)).forEach((member, credits) -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("memberId", member);
             m.put("credits", credits.map(Views::credits).orElse(null));
@@ -107,7 +101,7 @@ final class EnforcementRoutes {
     }
 
     private void putOverride(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         String memberId = Http.param(req, "memberId");
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("credits"));
@@ -121,7 +115,7 @@ final class EnforcementRoutes {
     }
 
     private void deleteOverride(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         String memberId = Http.param(req, "memberId");
         if (!store.deleteBudgetOverride(orgId, memberId)) {
             throw Failure.notFound("OVERRIDE_NOT_FOUND", "member '" + memberId + "' has no budget override");
@@ -132,12 +126,12 @@ final class EnforcementRoutes {
     // ---- restrictions ----
 
     private void getRestrictions(ServerRequest req, ServerResponse res, boolean member) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         Http.ok(res, Views.restrictions(store.restrictions(orgId, member ? Http.param(req, "memberId") : null)));
     }
 
     private void putRestrictions(ServerRequest req, ServerResponse res, boolean member) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("models", "activities"));
         List<String> models = Json.optionalStrings(body, "models");
@@ -210,7 +204,7 @@ final class EnforcementRoutes {
     }
 
     private void orgNotifications(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         Http.ok(res, Map.of("notifications", Views.notifications(store.notifications(orgId, null, limit(req)))));
     }
 
@@ -223,12 +217,12 @@ final class EnforcementRoutes {
 
     private void listWebhooks(ServerRequest req, ServerResponse res) {
         List<Object> out = new ArrayList<>();
-        for (Alerts.Webhook w : store.webhooks(adminOrg(req))) out.add(Views.webhook(w));
+        for (Alerts.Webhook w : store.webhooks(auth.adminOrg(req))) out.add(Views.webhook(w));
         Http.ok(res, Map.of("webhooks", out));
     }
 
     private void putWebhook(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         String id = CatalogRoutes.catalogId(Http.param(req, "id"), "id");
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("url", "secret", "events"));
@@ -249,7 +243,7 @@ final class EnforcementRoutes {
     }
 
     private void deleteWebhook(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         if (!store.deleteWebhook(orgId, Http.param(req, "id"))) throw Failure.notFound("WEBHOOK_NOT_FOUND", "webhook '" + Http.param(req, "id") + "' does not exist");
         res.status(Status.NO_CONTENT_204).send();
     }

@@ -2,7 +2,6 @@ package creditline.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import creditline.auth.Member;
-import creditline.auth.Principal;
 import creditline.auth.Role;
 import creditline.common.Failure;
 import creditline.ledger.CreditBucket;
@@ -46,14 +45,6 @@ final class OrgRoutes {
                 .delete("/v1/orgs/{orgId}/keys/{keyId}", this::deleteKey);
     }
 
-    /** Authenticates and checks the caller may administer the org named in the path. */
-    private String adminOrg(ServerRequest req) {
-        Principal p = auth.authenticate(req);
-        String orgId = Http.param(req, "orgId");
-        Authenticator.requireAdmin(p, orgId);
-        return orgId;
-    }
-
     private String operatorOrg(ServerRequest req) {
         Authenticator.requireOperator(auth.authenticate(req));
         return Http.param(req, "orgId");
@@ -76,7 +67,7 @@ final class OrgRoutes {
     }
 
     private void getOrg(ServerRequest req, ServerResponse res) {
-        Http.ok(res, Views.org(requireOrg(adminOrg(req))));
+        Http.ok(res, Views.org(requireOrg(auth.adminOrg(req))));
     }
 
     private void putStatus(ServerRequest req, ServerResponse res) {
@@ -87,7 +78,7 @@ final class OrgRoutes {
     }
 
     private void getSubscription(ServerRequest req, ServerResponse res) {
-        Http.ok(res, Views.subscription(store.subscription(adminOrg(req))));
+        Http.ok(res, Views.subscription(store.subscription(auth.adminOrg(req))));
     }
 
     private void putSubscription(ServerRequest req, ServerResponse res) {
@@ -98,7 +89,7 @@ final class OrgRoutes {
     }
 
     private void getPlanChanges(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         requireOrg(orgId);
         List<Object> out = new ArrayList<>();
         for (Store.PlanChange c : store.planChanges(orgId)) {
@@ -124,7 +115,7 @@ final class OrgRoutes {
     }
 
     private void getBalance(ServerRequest req, ServerResponse res) {
-        Http.ok(res, Views.balance(store.balance(adminOrg(req))));
+        Http.ok(res, Views.balance(store.balance(auth.adminOrg(req))));
     }
 
     private void getReconciliation(ServerRequest req, ServerResponse res) {
@@ -142,7 +133,7 @@ final class OrgRoutes {
 
     private void listMembers(ServerRequest req, ServerResponse res) {
         List<Object> out = new ArrayList<>();
-        for (Member m : store.members(adminOrg(req))) out.add(Views.member(m));
+        for (Member m : store.members(auth.adminOrg(req))) out.add(Views.member(m));
         Http.ok(res, Map.of("members", out));
     }
 
@@ -154,7 +145,7 @@ final class OrgRoutes {
     }
 
     private void putMember(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         String memberId = memberId(req);
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("role", "type"));
@@ -178,14 +169,14 @@ final class OrgRoutes {
     }
 
     private void getMember(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         Member m = store.member(orgId, Http.param(req, "memberId"));
         if (m == null) throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + Http.param(req, "memberId") + "' does not exist in org '" + orgId + "'");
         Http.ok(res, Views.member(m));
     }
 
     private void deleteMember(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         String memberId = Http.param(req, "memberId");
         if (!store.deleteMember(orgId, memberId)) {
             throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
@@ -195,7 +186,7 @@ final class OrgRoutes {
     }
 
     private void createKey(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("role", "memberId"));
         String roleText = Json.requiredString(body, "role");
@@ -218,7 +209,7 @@ final class OrgRoutes {
     }
 
     private void deleteKey(ServerRequest req, ServerResponse res) {
-        String orgId = adminOrg(req);
+        String orgId = auth.adminOrg(req);
         String keyId = Http.param(req, "keyId");
         if (!store.deleteKey(orgId, keyId)) throw Failure.notFound("KEY_NOT_FOUND", "key '" + keyId + "' does not exist in org '" + orgId + "'");
         auth.forgetAll();

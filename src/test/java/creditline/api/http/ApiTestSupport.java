@@ -67,8 +67,13 @@ final class ApiTestSupport {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url(path)));
         if (authorization != null) b.header("Authorization", authorization);
         b.method(method, HttpRequest.BodyPublishers.noBody());
+        return send(b.build());
+    }
+
+    /** Sends a request as built (any headers and body). */
+    static TestServer.Response send(HttpRequest request) {
         try {
-            HttpResponse<String> r = RAW.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = RAW.send(request, HttpResponse.BodyHandlers.ofString());
             return new TestServer.Response(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -13,11 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import creditline.testing.TestServer;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,7 +32,6 @@ import org.junit.jupiter.api.Test;
  * its line, the warnings, dry runs, all-or-nothing uploads, and a 100,000-row file.
  */
 class BudgetCsvApiTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static String db;
     private static TestServer server;
 
@@ -61,18 +57,9 @@ class BudgetCsvApiTest {
 
     /** Posts a text/csv body. */
     private static TestServer.Response upload(String orgId, byte[] csv, boolean dryRun, String key) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(server.url(path(orgId) + (dryRun ? "?dryRun=true" : ""))))
+        return ApiTestSupport.send(HttpRequest.newBuilder(URI.create(server.url(path(orgId) + (dryRun ? "?dryRun=true" : ""))))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "text/csv")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(csv)).build();
-        try {
-            HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-            return new TestServer.Response(r.statusCode(), r.body(), r.headers());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+                .POST(HttpRequest.BodyPublishers.ofByteArray(csv)).build());
     }
 
     private static JsonNode report(String orgId, String csv, boolean dryRun) {
