@@ -1,0 +1,200 @@
+package creditline.bench;
+
+import creditline.store.Database;
+import creditline.usage.PricedEvent;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * A fresh database for one repetition (a SQLite file under bench/target, or a new PostgreSQL
+ * database), its checks, and the raw-insert phase. The raw phase uses the server's own INSERT
+ * statement, row binding and writer connection settings (read reflectively from
+ * {@code creditline.store}), so it measures exactly the rows the server writes, minus everything
+ * around them.
+ */
+final class BenchDb implements AutoCloseable {
+    final String kind;
+    /** What the server is given as CREDITLINE_DB. */
+    final String location;
+    private final String pgAdminUrl;
+    private final String pgName;
+    private final Path sqliteFile;
+    private final boolean keep;
+
+    private BenchDb(String kind, String location, String pgAdminUrl, String pgName, Path sqliteFile, boolean keep) {
+        this.kind = kind;
+        this.location = location;
+        this.pgAdminUrl = pgAdminUrl;
+        this.pgName = pgName;
+        this.sqliteFile = sqliteFile;
+        this.keep = keep;
+    }
+
+    static BenchDb fresh(String kind, Path workDir, String pgAdminUrl, boolean keep) throws Exception {
+        String tag = Long.toString(System.currentTimeMillis(), 36) + Long.toString(System.nanoTime() % 1296, 36);
+        if (kind.equals("sqlite")) {
+            Files.createDirectories(workDir);
+            Path file = workDir.resolve("ingest-" + tag + ".db").toAbsolutePath();
+            return new BenchDb(kind, "sqlite:" + file, null, null, file, keep);
+        }
+        String name = "creditline_bench_" + tag;
+        try (Connection c = DriverManager.getConnection(pgAdminUrl); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        int q = pgAdminUrl.indexOf('?');
+        String base = pgAdminUrl.substring(0, pgAdminUrl.lastIndexOf('/', q < 0 ? pgAdminUrl.length() : q) + 1);
+        return new BenchDb(kind, base + name + (q < 0 ? "" : pgAdminUrl.substring(q)), pgAdminUrl, name, null, keep);
+    }
+
+    /** A plain connection for checks (autocommit). */
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(kind.equals("sqlite") ? "jdbc:" + location : location);
+    }
+
+    long count(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Bytes on disk: the SQLite file plus its WAL, or pg_database_size. */
+    long sizeBytes() throws Exception {
+        if (sqliteFile != null) {
+            long n = 0;
+            for (String suffix : new String[] {"", "-wal"}) {
+                Path p = Path.of(sqliteFile + suffix);
+                if (Files.exists(p)) n += Files.size(p);
+            }
+            return n;
+        }
+        return count("SELECT pg_database_size(current_database())");
+    }
+
+    /**
+     * PostgreSQL processes working for this database: its backends (the server's writer and
+     * readers) and the shared WAL writer, checkpointer and background writer. Empty for SQLite.
+     */
+    List<Long> postgresPids() throws SQLException {
+        if (pgName == null) return List.of();
+        List<Long> pids = new java.util.ArrayList<>();
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE (datname = ? AND pid <> pg_backend_pid())"
+                + " OR backend_type IN ('walwriter', 'checkpointer', 'background writer')")) {
+            ps.setString(1, pgName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) pids.add(rs.getLong(1));
+            }
+        }
+        return pids;
+    }
+
+    /** utime + stime of the processes, in nanoseconds (processes that ended count as 0). */
+    static long cpuNanos(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            try {
+                String text = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+                sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+            } catch (Exception e) {
+                // gone
+            }
+        }
+        return sum;
+    }
+
+    // ---- the raw-insert phase ----
+
+    /** The server's INSERT statement and row binding, from the package-private JdbcIngestTx. */
+    static final class ServerSql {
+        final String insertEvent;
+        final MethodHandle bindEvent;
+
+        void bind(PreparedStatement ps, PricedEvent p, long receivedMicros) throws SQLException {
+            try {
+                bindEvent.invokeExact(ps, p, receivedMicros);
+            } catch (SQLException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        ServerSql() throws ReflectiveOperationException {
+            Class<?> tx = Class.forName("creditline.store.JdbcIngestTx");
+            Field f = tx.getDeclaredField("INSERT_EVENT");
+            f.setAccessible(true);
+            insertEvent = (String) f.get(null);
+            Method m = tx.getDeclaredMethod("bindEvent", PreparedStatement.class, PricedEvent.class, long.class);
+            m.setAccessible(true);
+            bindEvent = MethodHandles.lookup().unreflect(m)
+                    .asType(MethodType.methodType(void.class, PreparedStatement.class, PricedEvent.class, long.class));
+        }
+    }
+
+    /** Opens the database the way the server does and returns its writer connection (autocommit off). */
+    static Connection openWriterConnection(Database db) throws ReflectiveOperationException {
+        Method m = Database.class.getDeclaredMethod("openWriterConnection");
+        m.setAccessible(true);
+        return (Connection) m.invoke(db);
+    }
+
+
+    /** Outcome of the raw phase. */
+    record RawResult(long rows, long wallNanos, long[] batchNanos) {}
+
+    /**
+     * Inserts the batches with one writer connection, one transaction per batch (bind, executeBatch,
+     * commit), as the server's writer does for a lone request. Every row must be new.
+     */
+    static RawResult insertRaw(Connection writer, ServerSql sql, List<List<PricedEvent>> batches, long receivedMicros) throws SQLException {
+        long[] batchNanos = new long[batches.size()];
+        long rows = 0;
+        long start = System.nanoTime();
+        try (PreparedStatement ps = writer.prepareStatement(sql.insertEvent)) {
+            for (int b = 0; b < batches.size(); b++) {
+                long t0 = System.nanoTime();
+                List<PricedEvent> batch = batches.get(b);
+                for (PricedEvent p : batch) {
+                    sql.bind(ps, p, receivedMicros);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                writer.commit();
+                for (int c : counts) {
+                    if (c != 1) throw new IllegalStateException("raw insert: a row was not inserted (update count " + c + ")");
+                }
+                rows += counts.length;
+                batchNanos[b] = System.nanoTime() - t0;
+            }
+        }
+        return new RawResult(rows, System.nanoTime() - start, batchNanos);
+    }
+
+    @Override
+    public void close() throws java.io.IOException, SQLException {
+        if (keep) {
+            System.out.println("  kept database " + location);
+            return;
+        }
+        if (sqliteFile != null) {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) Files.deleteIfExists(Path.of(sqliteFile + suffix));
+        } else {
+            try (Connection c = DriverManager.getConnection(pgAdminUrl); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + pgName + " WITH (FORCE)");
+            }
+        }
+    }
+}
