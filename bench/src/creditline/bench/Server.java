@@ -57,7 +57,8 @@ abstract class Server implements AutoCloseable {
 
     static Server inProcess(String db, String operatorKey, Path dataDir) {
         Config defaults = Config.fromEnv(Map.of());
-        Config config = new Config("127.0.0.1", 0, db, operatorKey, dataDir, defaults.chargeScale(), defaults.creditsPerUsd(), defaults.meteringOn());
+        Config config = new Config("127.0.0.1", 0, db, operatorKey, dataDir, defaults.chargeScale(), defaults.creditsPerUsd(), defaults.meteringOn(),
+                defaults.reservationTtlSeconds(), defaults.webhookRetryBaseMs());
         Creditline app = Creditline.start(config, Clock.systemUTC());
         return new Server() {
             @Override int port() { return app.port(); }
