@@ -104,14 +104,14 @@ public final class AnalyticsBench {
                     i -> base + "/members?" + full + "&pageSize=50&page=" + (1 + r.nextInt(Math.max(1, members / 50))));
             time(http, "member table page (50 rows, by member), " + days + " days", queries,
                     i -> base + "/members?" + full + "&sort=member&pageSize=50&page=" + (1 + r.nextInt(Math.max(1, members / 50))));
-            time(http, "member table search ('" + "user1" + "'), " + days + " days", queries / 3,
+            time(http, "member table search ('" + "user1" + "'), " + days + " days", Math.max(1, queries / 3),
                     i -> base + "/members?" + full + "&search=user1" + r.nextInt(10) + "&pageSize=50");
             time(http, "member table page, a random 7-day window", queries,
                     i -> base + "/members?" + window.apply(7) + "&pageSize=50&page=" + (1 + r.nextInt(Math.max(1, members / 50))));
             String memberKey = app.store().createKey(ORG, Role.MEMBER, member(0)).key();
             Http me = new Http("http://127.0.0.1:" + app.port(), memberKey);
             time(me, "my usage (a member's summary and budget card), " + days + " days", queries, i -> "/v1/me/usage?" + full);
-            time(http, "models.csv, " + days + " days", queries / 3, i -> base + "/models.csv?" + full);
+            time(http, "models.csv, " + days + " days", Math.max(1, queries / 3), i -> base + "/models.csv?" + full);
             if (!skipExport) {
                 export(http, base + "/events?" + full, "CSV");
                 export(http, base + "/events?" + full + "&format=jsonl", "JSON Lines");

@@ -4,9 +4,9 @@ import java.time.LocalDate;
 import java.util.List;
 
 /**
- * One row of the member table: the member's usage in the range, by model, and their monthly
- * budget as enforced now. {@code current} is false for a removed member whose usage is in the
- * range (recorded usage stays).
+ * One row of the member table: the member's usage in the range, by model (events and credits
+ * only), and their monthly budget as enforced now. {@code current} is false for a removed member
+ * whose usage is in the range (recorded usage stays).
  */
 public record MemberUsage(String memberId, boolean current, long chargedMicros, long events,
                           List<UsageSummary.Share> byModel, Budget budget) {

@@ -10,6 +10,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The request-level export: every field of each usage event of the filter, with its charge,
@@ -21,6 +25,10 @@ import java.util.Set;
 public final class EventExport {
     /** Rows fetched from the database per round trip. */
     static final int FETCH_ROWS = 1_000;
+    /** Rows handed from the reading thread to the writing one at a time. */
+    static final int BATCH_ROWS = 512;
+    /** Batches waiting between the two threads at most: with BATCH_ROWS, the export's memory bound. */
+    static final int BATCHES_QUEUED_MAX = 4;
 
     /** How a column's value is typed in a row. */
     public enum Kind {
@@ -100,15 +108,79 @@ public final class EventExport {
             ps.setLong(i++, Times.micros(f.range().fromInstant()));
             ps.setLong(i++, Times.micros(f.range().toInstant()));
             for (String a : args) ps.setString(i++, a);
-            long rows = 0;
             try (ResultSet rs = ps.executeQuery()) {
                 sink.start();
-                while (rs.next()) {
-                    sink.row(values(rs));
-                    rows++;
-                }
+                return pipe(rs, sink);
             }
-            return rows;
+        }
+    }
+
+    private static final Object END = new Object();
+
+    /**
+     * Reads the rows on a second thread while the caller writes them: reading the database and
+     * writing CSV take about as long, so an export runs on two cores. At most
+     * {@link #BATCHES_QUEUED_MAX} batches of {@link #BATCH_ROWS} rows wait between the two.
+     */
+    private static long pipe(ResultSet rs, RowSink sink) throws SQLException, IOException {
+        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(BATCHES_QUEUED_MAX);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread reader = Thread.ofPlatform().name("creditline-export-reader").start(() -> {
+            try {
+                List<Object[]> batch = new ArrayList<>(BATCH_ROWS);
+                while (!stop.get() && rs.next()) {
+                    batch.add(values(rs));
+                    if (batch.size() == BATCH_ROWS) {
+                        if (!hand(queue, batch, stop)) return;
+                        batch = new ArrayList<>(BATCH_ROWS);
+                    }
+                }
+                if (hand(queue, batch, stop)) hand(queue, END, stop);
+            } catch (Throwable t) {
+                hand(queue, t, stop);
+            }
+        });
+        long rows = 0;
+        try {
+            while (true) {
+                Object item = queue.take();
+                if (item == END) return rows;
+                if (item instanceof SQLException e) throw e;
+                if (item instanceof RuntimeException e) throw e;
+                if (item instanceof Throwable t) throw new IllegalStateException("the export reader failed", t);
+                @SuppressWarnings("unchecked")
+                List<Object[]> batch = (List<Object[]>) item;
+                for (Object[] row : batch) sink.row(row);
+                rows += batch.size();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while exporting", e);
+        } finally {
+            stop.set(true);
+            queue.clear();
+            joinQuietly(reader);
+        }
+    }
+
+    /** Queues an item for the writer; false when the writer has stopped. */
+    private static boolean hand(BlockingQueue<Object> queue, Object item, AtomicBoolean stop) {
+        try {
+            while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+                if (stop.get()) return false;
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -352,6 +352,7 @@ public final class Store implements AutoCloseable {
                     ps.executeUpdate();
                 }
             }
+            UsageViews.memberRemoved(tx, orgId, memberId);
             try (PreparedStatement ps = tx.prepareStatement("DELETE FROM members WHERE org_id = ? AND member_id = ?")) {
                 ps.setString(1, orgId);
                 ps.setString(2, memberId);

@@ -64,65 +64,79 @@ final class UsageViews {
                 rs.getLong(first + 4), rs.getLong(first + 5), rs.getLong(first + 6));
     }
 
+    /** Notes that the member left the org (in the deleting transaction): its usage stays listed. */
+    static void memberRemoved(Connection tx, String orgId, String memberId) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(
+                "INSERT INTO usage_removed_members (org_id, member_id) VALUES (?, ?) ON CONFLICT (org_id, member_id) DO NOTHING")) {
+            ps.setString(1, orgId);
+            ps.setString(2, memberId);
+            ps.executeUpdate();
+        }
+    }
+
     /*
-     * The ranking: every current member, and every removed member with usage in the range (found
-     * through member_periods, the months the range touches), with its credits in the range from
-     * the running totals: two index lookups per member, whatever the range.
+     * The table's rows: every current member, and every removed member (not since re-added) with
+     * usage in the range, matching the search.
      */
-    private static final String RANKING = """
+    private static final String ROWS = """
             WITH ids AS (
               SELECT member_id, 1 AS current_member FROM members WHERE org_id = ?
               UNION ALL
-              SELECT DISTINCT p.member_id, 0 FROM member_periods p
-              WHERE p.org_id = ? AND p.period_start >= ? AND p.period_start < ?
-                AND NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = p.org_id AND m.member_id = p.member_id)
-            ), ranked AS (
-              SELECT i.member_id, i.current_member,
-                COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
-                  WHERE r.org_id = ? AND r.member_id = i.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0)
-                - COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
-                  WHERE r.org_id = ? AND r.member_id = i.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0)
-                  AS charged_micros
-              FROM ids i
-              WHERE (? IS NULL OR LOWER(i.member_id) LIKE ? ESCAPE '!')
+              SELECT r.member_id, 0 FROM usage_removed_members r
+              WHERE r.org_id = ? AND NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = r.org_id AND m.member_id = r.member_id)
+            ), kept AS (
+              SELECT member_id, current_member FROM ids
+              WHERE (? IS NULL OR LOWER(member_id) LIKE ? ESCAPE '!')
+                AND (current_member = 1 OR EXISTS (SELECT 1 FROM usage_rollups u
+                  WHERE u.org_id = ? AND u.member_id = ids.member_id AND u.epoch_day >= ? AND u.epoch_day < ?))
             )
-            SELECT member_id, current_member, charged_micros, COUNT(*) OVER () AS total FROM ranked
-            WHERE current_member = 1 OR EXISTS (SELECT 1 FROM usage_rollups u
-              WHERE u.org_id = ? AND u.member_id = ranked.member_id AND u.epoch_day >= ? AND u.epoch_day < ?)
-            ORDER BY %s
+            """;
+
+    /** By member id: no credits needed to order. */
+    private static final String BY_MEMBER = ROWS + "SELECT member_id, current_member, COUNT(*) OVER () FROM kept ORDER BY member_id %s LIMIT ? OFFSET ?";
+
+    /**
+     * By credits in the range, from the running totals: two index lookups per member (the last
+     * row before {@code to} minus the last row before {@code from}), whatever the range.
+     */
+    private static final String BY_CREDITS = ROWS + """
+            SELECT member_id, current_member, COUNT(*) OVER () FROM kept
+            ORDER BY COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
+                WHERE r.org_id = ? AND r.member_id = kept.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0)
+              - COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
+                WHERE r.org_id = ? AND r.member_id = kept.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0) %s,
+              member_id ASC
             LIMIT ? OFFSET ?""";
 
-    private record Ranked(String memberId, boolean current, long chargedMicros) {}
+    private record Ranked(String memberId, boolean current) {}
 
     private static List<Ranked> rank(Connection c, String orgId, DateRange range, MemberQuery q, long limit, long offset, long[] total)
             throws SQLException {
-        String order = switch (q.sort()) {
-            case CREDITS -> "charged_micros " + (q.descending() ? "DESC" : "ASC") + ", member_id ASC";
-            case MEMBER -> "member_id " + (q.descending() ? "DESC" : "ASC");
-        };
+        boolean byCredits = q.sort() == MemberQuery.Sort.CREDITS;
+        String sql = (byCredits ? BY_CREDITS : BY_MEMBER).formatted(q.descending() ? "DESC" : "ASC");
         List<Ranked> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(RANKING.formatted(order))) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             ps.setString(i++, orgId);
             ps.setString(i++, orgId);
-            ps.setString(i++, range.from().withDayOfMonth(1).toString());
-            ps.setString(i++, range.to().toString());
-            for (long day : new long[] {range.toEpochDay(), range.fromEpochDay()}) {
-                ps.setString(i++, orgId);
-                ps.setLong(i++, day);
-            }
             String pattern = q.search() == null ? null : "%" + q.search().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
             ps.setString(i++, pattern);
             ps.setString(i++, pattern);
             ps.setString(i++, orgId);
             ps.setLong(i++, range.fromEpochDay());
             ps.setLong(i++, range.toEpochDay());
+            if (byCredits) {
+                for (long day : new long[] {range.toEpochDay(), range.fromEpochDay()}) {
+                    ps.setString(i++, orgId);
+                    ps.setLong(i++, day);
+                }
+            }
             ps.setLong(i++, limit);
             ps.setLong(i, offset);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Ranked(rs.getString(1), rs.getInt(2) == 1, rs.getLong(3)));
-                    total[0] = rs.getLong(4);
+                    out.add(new Ranked(rs.getString(1), rs.getInt(2) == 1));
+                    total[0] = rs.getLong(3);
                 }
             }
         }
@@ -157,14 +171,18 @@ final class UsageViews {
         if (ranked.isEmpty()) return List.of();
         List<String> ids = ranked.stream().map(Ranked::memberId).toList();
         String in = "?,".repeat(ids.size() - 1) + "?";
+        // Events and credits only: what the usage_rollups_models index holds, so the table is never read.
         Map<String, Map<String, UsageTotals>> byModel = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, model_id, " + SUMS + " FROM usage_rollups WHERE org_id = ?"
-                + " AND member_id IN (" + in + ") AND epoch_day >= ? AND epoch_day < ? GROUP BY member_id, model_id")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, model_id, SUM(events), SUM(charged_micros) FROM usage_rollups"
+                + " WHERE org_id = ? AND member_id IN (" + in + ") AND epoch_day >= ? AND epoch_day < ? GROUP BY member_id, model_id")) {
             int i = bindIds(ps, orgId, ids);
             ps.setLong(i++, range.fromEpochDay());
             ps.setLong(i, range.toEpochDay());
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) byModel.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), totals(rs, 3));
+                while (rs.next()) {
+                    byModel.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+                            .put(rs.getString(2), new UsageTotals(rs.getLong(3), rs.getLong(4), 0, 0, 0, 0, 0));
+                }
             }
         }
         Map<String, Long> overrides = new HashMap<>();
@@ -188,9 +206,13 @@ final class UsageViews {
         for (Ranked r : ranked) {
             List<UsageSummary.Share> models = UsageSummary.shares(byModel.getOrDefault(r.memberId(), Map.of()));
             long events = 0;
-            for (UsageSummary.Share m : models) events += m.totals().events();
+            long charged = 0;
+            for (UsageSummary.Share m : models) {
+                events += m.totals().events();
+                charged = Math.addExact(charged, m.totals().chargedMicros());
+            }
             BudgetSettings.Budget b = budgets.forMember(overrides.containsKey(r.memberId()), overrides.get(r.memberId()));
-            out.add(new MemberUsage(r.memberId(), r.current(), r.chargedMicros(), events, models,
+            out.add(new MemberUsage(r.memberId(), r.current(), charged, events, models,
                     new MemberUsage.Budget(b.creditsMicros(), b.enforce(), consumed.getOrDefault(r.memberId(), 0L), periodStart)));
         }
         return out;

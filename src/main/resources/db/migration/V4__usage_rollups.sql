@@ -23,6 +23,9 @@ CREATE TABLE usage_rollups (
   cache_read_tokens BIGINT NOT NULL,
   PRIMARY KEY (org_id, member_id, epoch_day, model_id, activity, agent)
 );
+-- The member table's model breakdown from the index alone: the rows of a member's days are
+-- together here, while the table keeps them in the order they were first written.
+CREATE INDEX usage_rollups_models ON usage_rollups (org_id, member_id, epoch_day, model_id, charged_micros, events);
 
 -- The org's days by model, and by activity and agent: what the org summary and the model
 -- distribution read (a few dozen rows per day, whatever the number of members).
@@ -70,6 +73,14 @@ CREATE TABLE usage_member_running (
 );
 CREATE INDEX usage_member_running_totals ON usage_member_running (org_id, member_id, epoch_day, charged_micros_running, events_running);
 
+-- Members removed from the org: their recorded usage stays, so the member table still lists them
+-- for ranges where they had usage (written when a member is deleted).
+CREATE TABLE usage_removed_members (
+  org_id TEXT NOT NULL,
+  member_id TEXT NOT NULL,
+  PRIMARY KEY (org_id, member_id)
+);
+
 -- Usage recorded before this migration, rolled up the same way.
 INSERT INTO usage_rollups (org_id, member_id, epoch_day, model_id, activity, agent, events, charged_micros, nominal_micros,
   input_tokens, output_tokens, cache_write_tokens, cache_read_tokens)
@@ -99,3 +110,7 @@ SELECT org_id, member_id, epoch_day,
   SUM(SUM(charged_micros)) OVER (PARTITION BY org_id, member_id ORDER BY epoch_day)
 FROM usage_rollups
 GROUP BY org_id, member_id, epoch_day;
+
+INSERT INTO usage_removed_members (org_id, member_id)
+SELECT DISTINCT r.org_id, r.member_id FROM usage_rollups r
+WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = r.org_id AND m.member_id = r.member_id);
