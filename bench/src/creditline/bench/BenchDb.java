@@ -16,6 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A fresh database for one repetition (a SQLite file under bench/target, or a new PostgreSQL
@@ -84,35 +86,90 @@ final class BenchDb implements AutoCloseable {
     }
 
     /**
-     * PostgreSQL processes working for this database: its backends (the server's writer and
-     * readers) and the shared WAL writer, checkpointer and background writer. Empty for SQLite.
+     * CPU of the PostgreSQL processes working for this database over a phase: its backends
+     * (the server's writer and readers), autovacuum workers on it, and the shared WAL writer,
+     * checkpointer and background writer. Processes come and go (autovacuum), so a thread
+     * samples pg_stat_activity and /proc every 100 ms; a process first seen during the phase
+     * counts all its CPU. Nothing for SQLite.
      */
-    List<Long> postgresPids() throws SQLException {
-        if (pgName == null) return List.of();
-        List<Long> pids = new java.util.ArrayList<>();
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE (datname = ? AND pid <> pg_backend_pid())"
-                + " OR backend_type IN ('walwriter', 'checkpointer', 'background writer')")) {
-            ps.setString(1, pgName);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) pids.add(rs.getLong(1));
+    final class PostgresCpu implements AutoCloseable {
+        private final Map<Long, long[]> firstAndLast = new ConcurrentHashMap<>();
+        private final Thread sampler;
+        private volatile boolean running = true;
+
+        private PostgresCpu() throws SQLException {
+            sample(true);
+            sampler = Thread.ofPlatform().daemon().name("postgres-cpu").start(() -> {
+                while (running) {
+                    try {
+                        Thread.sleep(100);
+                        sample(false);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (SQLException e) {
+                        // the database is being dropped or restarted: keep what was seen
+                    }
+                }
+            });
+        }
+
+        private Connection sampling;
+
+        private void sample(boolean initial) throws SQLException {
+            if (sampling == null) sampling = connect();
+            try (PreparedStatement ps = sampling.prepareStatement("SELECT pid FROM pg_stat_activity WHERE (datname = ? AND pid <> pg_backend_pid())"
+                    + " OR backend_type IN ('walwriter', 'checkpointer', 'background writer')")) {
+                ps.setString(1, pgName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long pid = rs.getLong(1);
+                        long cpu = cpuNanos(pid);
+                        if (cpu < 0) continue;
+                        firstAndLast.compute(pid, (k, v) -> v == null ? new long[] {initial ? cpu : 0, cpu} : new long[] {v[0], Math.max(v[1], cpu)});
+                    }
+                }
             }
         }
-        return pids;
+
+        /** Stops sampling and returns the CPU used since the start, in nanoseconds. */
+        long stop() {
+            running = false;
+            sampler.interrupt();
+            try {
+                sampler.join();
+                sample(false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (SQLException e) {
+                // keep the samples taken
+            }
+            long sum = 0;
+            for (long[] v : firstAndLast.values()) sum += v[1] - v[0];
+            return sum;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            running = false;
+            sampler.interrupt();
+            if (sampling != null) sampling.close();
+        }
     }
 
-    /** utime + stime of the processes, in nanoseconds (processes that ended count as 0). */
-    static long cpuNanos(List<Long> pids) {
-        long sum = 0;
-        for (long pid : pids) {
-            try {
-                String text = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
-                sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-            } catch (Exception e) {
-                // gone
-            }
+    /** Starts accounting PostgreSQL's CPU for this database, or null for SQLite. */
+    PostgresCpu postgresCpu() throws SQLException {
+        return pgName == null ? null : new PostgresCpu();
+    }
+
+    /** utime + stime of a process in nanoseconds, or -1 if it is gone. */
+    private static long cpuNanos(long pid) {
+        try {
+            String text = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (Exception e) {
+            return -1;
         }
-        return sum;
     }
 
     // ---- the raw-insert phase ----

@@ -229,11 +229,10 @@ public final class IngestBench {
     }
 
     private static Phase timedHttp(Client client, Server server, BenchDb db, List<byte[]> bodies, int concurrency) throws Exception {
-        List<Long> databasePids = db.postgresPids();
+        BenchDb.PostgresCpu postgres = db.postgresCpu();
         long serverBefore = server.cpuNanos();
         Map<String, Long> threadsBefore = server.threadCpuNanos();
         long clientBefore = Server.processCpuNanos();
-        long databaseBefore = BenchDb.cpuNanos(databasePids);
         long machineBefore = machineBusyNanos();
         long start = System.nanoTime();
         long[] latencies = new long[bodies.size()];
@@ -244,8 +243,13 @@ public final class IngestBench {
         long serverCpu = server.cpuNanos() - serverBefore;
         // In-process, the load generator's CPU is inside the server's: count it once.
         long clientCpu = server.inThisJvm() ? 0 : Server.processCpuNanos() - clientBefore;
-        Cpu cpu = new Cpu(serverCpu, threads, clientCpu, BenchDb.cpuNanos(databasePids) - databaseBefore, machineBusyNanos() - machineBefore);
-        return new Phase(events, wall, latencies, cpu);
+        long machineBusy = machineBusyNanos() - machineBefore;
+        long databaseCpu = 0;
+        if (postgres != null) {
+            databaseCpu = postgres.stop();
+            postgres.close();
+        }
+        return new Phase(events, wall, latencies, new Cpu(serverCpu, threads, clientCpu, databaseCpu, machineBusy));
     }
 
     /**
@@ -292,25 +296,23 @@ public final class IngestBench {
         List<List<PricedEvent>> timedBatches = priced(timed, txRows, ingester, models);
         BenchDb.ServerSql sql = new BenchDb.ServerSql();
         try (Database database = Database.open(db.location); Connection writer = BenchDb.openWriterConnection(database)) {
-            List<Long> databasePids = new ArrayList<>();
-            if (db.kind.equals("postgres")) {
-                try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-                    rs.next();
-                    databasePids.add(rs.getLong(1));
-                }
-                writer.commit();
-                for (long pid : db.postgresPids()) if (!databasePids.contains(pid)) databasePids.add(pid);
-            }
             long receivedMicros = Instant.now().toEpochMilli() * 1000;
             BenchDb.insertRaw(writer, sql, warmBatches, receivedMicros);
             var threads = ManagementFactory.getThreadMXBean();
+            BenchDb.PostgresCpu postgres = db.postgresCpu();
             long threadBefore = threads.getCurrentThreadCpuTime();
             long processBefore = Server.processCpuNanos();
-            long databaseBefore = BenchDb.cpuNanos(databasePids);
             long machineBefore = machineBusyNanos();
             BenchDb.RawResult r = BenchDb.insertRaw(writer, sql, timedBatches, receivedMicros);
-            Cpu cpu = new Cpu(Server.processCpuNanos() - processBefore, Map.of(Server.WRITER, threads.getCurrentThreadCpuTime() - threadBefore),
-                    0, BenchDb.cpuNanos(databasePids) - databaseBefore, machineBusyNanos() - machineBefore);
+            long thread = threads.getCurrentThreadCpuTime() - threadBefore;
+            long process = Server.processCpuNanos() - processBefore;
+            long machineBusy = machineBusyNanos() - machineBefore;
+            long databaseCpu = 0;
+            if (postgres != null) {
+                databaseCpu = postgres.stop();
+                postgres.close();
+            }
+            Cpu cpu = new Cpu(process, Map.of(Server.WRITER, thread), 0, databaseCpu, machineBusy);
             return new Phase(r.rows(), r.wallNanos(), r.batchNanos(), cpu);
         }
     }
