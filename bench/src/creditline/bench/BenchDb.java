@@ -201,13 +201,19 @@ final class BenchDb implements AutoCloseable {
         }
     }
 
-    /** Opens the database the way the server does and returns its writer connection (autocommit off). */
+    /** Opens the database the way the server does and returns its writer connection (PostgreSQL: autocommit off; SQLite: explicit BEGIN). */
     static Connection openWriterConnection(Database db) throws ReflectiveOperationException {
         Method m = Database.class.getDeclaredMethod("openWriterConnection");
         m.setAccessible(true);
         return (Connection) m.invoke(db);
     }
 
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
 
     /** Outcome of the raw phase. */
     record RawResult(long rows, long wallNanos, long[] batchNanos) {}
@@ -224,12 +230,15 @@ final class BenchDb implements AutoCloseable {
             for (int b = 0; b < batches.size(); b++) {
                 long t0 = System.nanoTime();
                 List<PricedEvent> batch = batches.get(b);
+                boolean explicit = writer.getAutoCommit(); // SQLite: the server's writer issues BEGIN IMMEDIATE / COMMIT itself
+                if (explicit) exec(writer, "BEGIN IMMEDIATE");
                 for (PricedEvent p : batch) {
                     sql.bind(ps, p, receivedMicros);
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
-                writer.commit();
+                if (explicit) exec(writer, "COMMIT");
+                else writer.commit();
                 for (int c : counts) {
                     if (c != 1) throw new IllegalStateException("raw insert: a row was not inserted (update count " + c + ")");
                 }
