@@ -22,6 +22,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,14 +100,24 @@ final class AnalyticsRoutes {
         m.putAll(summary(store.usageSummary(p.orgId(), p.memberId(), range)));
         MemberUsage.Budget b = store.memberBudget(p.orgId(), p.memberId());
         Map<String, Object> card = new LinkedHashMap<>();
-        card.put("credits", b.creditsMicros() == null ? null : Views.credits(b.creditsMicros()));
+        card.put("credits", budgetCredits(b));
         card.put("consumed", Views.credits(b.consumedMicros()));
-        card.put("usagePercent", b.creditsMicros() == null ? null : Views.percent(b.consumedMicros(), b.creditsMicros()));
+        card.put("usagePercent", usagePercent(b));
         card.put("enforce", b.enforce());
         card.put("periodStart", b.periodStart().toString());
         card.put("periodEnd", b.periodStart().plusMonths(1).toString());
         m.put("monthlyBudget", card);
         Http.ok(res, m);
+    }
+
+    /** The budget's amount; null when unlimited. */
+    private static String budgetCredits(MemberUsage.Budget b) {
+        return b.creditsMicros() == null ? null : Views.credits(b.creditsMicros());
+    }
+
+    /** Consumed this month as a percent of the budget; null when unlimited. */
+    private static BigDecimal usagePercent(MemberUsage.Budget b) {
+        return b.creditsMicros() == null ? null : Views.percent(b.consumedMicros(), b.creditsMicros());
     }
 
     private static Map<String, Object> summary(UsageSummary s) {
@@ -172,10 +183,10 @@ final class AnalyticsRoutes {
             m.put("events", u.events());
             m.put("byModel", shares(u.byModel(), "model", u.chargedMicros()));
             MemberUsage.Budget b = u.budget();
-            m.put("budget", b.creditsMicros() == null ? null : Views.credits(b.creditsMicros()));
+            m.put("budget", budgetCredits(b));
             m.put("budgetEnforced", b.enforce());
             m.put("budgetConsumed", Views.credits(b.consumedMicros()));
-            m.put("usagePercent", b.creditsMicros() == null ? null : Views.percent(b.consumedMicros(), b.creditsMicros()));
+            m.put("usagePercent", usagePercent(b));
             rows.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -233,9 +244,9 @@ final class AnalyticsRoutes {
             row.add(Csv.neutralize(u.memberId()));
             row.add(Views.credits(u.chargedMicros()));
             row.add(u.events());
-            row.add(b.creditsMicros() == null ? null : Views.credits(b.creditsMicros()));
+            row.add(budgetCredits(b));
             row.add(Views.credits(b.consumedMicros()));
-            row.add(b.creditsMicros() == null ? null : Views.percent(b.consumedMicros(), b.creditsMicros()));
+            row.add(usagePercent(b));
             Map<String, Long> byModel = new java.util.HashMap<>();
             for (UsageSummary.Share s : u.byModel()) byModel.put(s.key(), s.totals().chargedMicros());
             for (String m : models) row.add(Views.credits(byModel.getOrDefault(m, 0L)));

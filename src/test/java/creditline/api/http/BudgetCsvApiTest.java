@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bulk budget CSV over HTTP: the reference example file, the template, every error kind with
- * its line, the warnings, dry runs, all-or-nothing uploads, and a 100,000-row file.
+ * its line, the warnings, dry runs, all-or-nothing uploads (a bad row, and the database failing
+ * half-way), and a 100,000-row file.
  */
 class BudgetCsvApiTest {
     private static String db;
@@ -207,6 +208,31 @@ class BudgetCsvApiTest {
         assertThat(ok.path("applied").asInt()).isEqualTo(500);
         Map<String, String> after = overrides(o);
         assertThat(after).hasSize(499).doesNotContainKey("m7@x.io").containsEntry("m499@x.io", "599.00");
+    }
+
+    @Test
+    void aDatabaseFailureHalfWayThroughAppliesNothing() throws SQLException {
+        String[] members = new String[300];
+        for (int i = 0; i < members.length; i++) members[i] = "f" + i + "@x.io";
+        String o = newOrg("csv-fail", members);
+        server.op("PUT", "/v1/orgs/" + o + "/budgets/members/" + enc("f0@x.io"), "{\"credits\": \"1\"}");
+        StringBuilder csv = new StringBuilder("user,budget\n");
+        for (String m : members) csv.append(m).append(",50\n");
+        // A trigger makes the database refuse row 250 after 249 rows were written in the transaction.
+        try (Connection c = DriverManager.getConnection("jdbc:" + db); java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER refuse_f250 BEFORE INSERT ON member_budgets WHEN NEW.member_id = 'f250@x.io'"
+                    + " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
+        }
+        try {
+            assertError(upload(o, csv.toString(), false, OP), 500, "INTERNAL");
+            assertThat(overrides(o)).as("rolled back as a whole").containsExactly(Map.entry("f0@x.io", "1.00"));
+        } finally {
+            try (Connection c = DriverManager.getConnection("jdbc:" + db); java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP TRIGGER refuse_f250");
+            }
+        }
+        assertThat(report(o, csv.toString(), false).path("applied").asInt()).isEqualTo(300);
+        assertThat(overrides(o)).hasSize(300).containsEntry("f0@x.io", "50.00").containsEntry("f299@x.io", "50.00");
     }
 
     @Test
