@@ -9,6 +9,7 @@ public final class EchoServer {
 
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
+        if (!Boolean.getBoolean("echo.stockHelidon")) creditline.api.http.ApiServer.fixMapperLookup(); // as Creditline does
         HttpRouting.Builder routing = HttpRouting.builder().post("/echo", (req, res) -> {
             byte[] body = req.content().as(byte[].class);
             res.header("Content-Type", "application/json");

@@ -21,19 +21,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whole-server figures for enforcement, in one run, each against a separate server process on
- * this machine, closed-loop clients on virtual threads:
+ * this machine, closed-loop clients on virtual threads, each with one keep-alive connection
+ * ({@link RawHttp}: the JDK HttpClient costs more CPU per request than the server does here):
  * <ol>
  *   <li>bare Helidon POST echo (the ceiling of the HTTP stack);</li>
  *   <li>{@code POST /v1/authorize} without reservation, for random members of one org;</li>
  *   <li>reserve + settle on ONE hot member: authorize with {@code reserve:true}, then
  *       {@code POST /v1/usage} carrying the reservation id (a pair is one operation).</li>
  * </ol>
- * Usage: {@code bench/run enforce [--db sqlite|postgres] [--seconds S] [--clients C]}.
+ * Usage: {@code bench/run enforce [--db sqlite|postgres] [--seconds S] [--clients C] [--only echo|authorize|reserve]}.
  */
 public final class EnforcementBench {
     static final String KEY = "bench-operator-key";
 
-    record Result(String name, long ops, double seconds, long[] latenciesNanos) {
+    record Result(String name, long ops, double seconds, long[] latenciesNanos, long serverCpuNanos) {
         double perSecond() { return ops / seconds; }
 
         long percentileMicros(double p) {
@@ -44,13 +45,13 @@ public final class EnforcementBench {
         }
 
         String line() {
-            return String.format("%-34s %10.0f ops/s   p50 %6d µs   p99 %6d µs   (%d ops in %.1f s)", name, perSecond(),
-                    percentileMicros(0.50), percentileMicros(0.99), ops, seconds);
+            return String.format("%-34s %8.0f ops/s   p50 %6d µs   p99 %6d µs   server CPU %6.1f µs/op   (%d ops in %.1f s)", name, perSecond(),
+                    percentileMicros(0.50), percentileMicros(0.99), serverCpuNanos / 1e3 / ops, ops, seconds);
         }
     }
 
     interface Op {
-        void run(HttpClient http, int client, long seq) throws Exception;
+        void run(RawHttp http, int client, long seq) throws Exception;
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,6 +59,7 @@ public final class EnforcementBench {
         String dbKind = opts.getOrDefault("db", "sqlite");
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
         int clients = Integer.parseInt(opts.getOrDefault("clients", "32"));
+        String only = opts.getOrDefault("only", "all"); // echo | authorize | reserve | all
         Path root = Path.of(System.getProperty("creditline.root", "."));
         Path work = Files.createDirectories(root.resolve("bench/target/enforce-" + UUID.randomUUID().toString().substring(0, 8)));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -73,7 +75,7 @@ public final class EnforcementBench {
         try {
             awaitPort(http, "http://127.0.0.1:" + echoPort + "/echo", "POST");
             String body = "{\"orgId\":\"bench\",\"memberId\":\"m1@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}";
-            results.add(run("bare Helidon POST echo", clients, seconds, http, (h, c, seq) -> post(h, "http://127.0.0.1:" + echoPort + "/echo", body)));
+            if (only.equals("all") || only.equals("echo")) results.add(run("bare Helidon POST echo", clients, seconds, echoPort, echo, (h, c, seq) -> h.post("/echo", body)));
         } finally {
             echo.destroy();
             echo.waitFor();
@@ -82,22 +84,27 @@ public final class EnforcementBench {
         String db = dbKind.equals("postgres") ? freshPostgres(opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres"))
                 : "sqlite:" + work.resolve("enforce.db");
         int port = freePort();
-        Process server = start(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-cp", cp, "creditline.app.Main", "serve"),
+        List<String> serverCommand = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"));
+        // e.g. BENCH_SERVER_JVM_OPTS='-XX:StartFlightRecording=filename=/tmp/enforce.jfr' to profile the server
+        String extra = System.getenv().getOrDefault("BENCH_SERVER_JVM_OPTS", "").trim();
+        if (!extra.isEmpty()) serverCommand.addAll(Arrays.asList(extra.split("\\s+")));
+        serverCommand.addAll(List.of("-cp", cp, "creditline.app.Main", "serve"));
+        Process server = start(serverCommand,
                 work, "creditline", Map.of("CREDITLINE_DB", db, "CREDITLINE_PORT", Integer.toString(port), "CREDITLINE_HOST", "127.0.0.1",
                         "CREDITLINE_OPERATOR_KEY", KEY, "CREDITLINE_DATA_DIR", work.toString()));
         try {
             String base = "http://127.0.0.1:" + port;
             awaitPort(http, base + "/healthz", "GET");
             setUp(http, base, clients);
-            results.add(run("authorize (no reservation)", clients, seconds, http, (h, c, seq) ->
-                    post(h, base + "/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"m" + (c % 100) + "@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}")));
-            results.add(run("reserve + settle, one hot member", clients, seconds, http, (h, c, seq) -> {
-                String r = post(h, base + "/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\",\"activity\":\"chat\","
+            if (only.equals("all") || only.equals("authorize")) results.add(run("authorize (no reservation)", clients, seconds, port, server, (h, c, seq) ->
+                    h.post("/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"m" + (c % 100) + "@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}")));
+            if (only.equals("all") || only.equals("reserve")) results.add(run("reserve + settle, one hot member", clients, seconds, port, server, (h, c, seq) -> {
+                String r = h.post("/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\",\"activity\":\"chat\","
                         + "\"estimatedCredits\":\"1\",\"reserve\":true}");
                 int at = r.indexOf("\"reservationId\":\"");
                 if (at < 0) throw new IllegalStateException("not reserved: " + r);
                 String id = r.substring(at + 17, r.indexOf('"', at + 17));
-                post(h, base + "/v1/usage", "{\"id\":\"e-" + c + "-" + seq + "\",\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\","
+                h.post("/v1/usage", "{\"id\":\"e-" + c + "-" + seq + "\",\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\","
                         + "\"activity\":\"chat\",\"reservationId\":\"" + id + "\"}");
             }));
         } finally {
@@ -107,8 +114,7 @@ public final class EnforcementBench {
         }
         System.out.println();
         for (Result r : results) System.out.println(r.line());
-        double echoRate = results.get(0).perSecond();
-        System.out.printf("authorize / echo = %.2f%n", results.get(1).perSecond() / echoRate);
+        if (only.equals("all")) System.out.printf("authorize / echo = %.2f%n", results.get(1).perSecond() / results.get(0).perSecond());
     }
 
     static void setUp(HttpClient http, String base, int clients) throws Exception {
@@ -122,12 +128,15 @@ public final class EnforcementBench {
                 + "\"defaultMember\":{\"credits\":\"10000000\",\"enforce\":true}}");
     }
 
-    static Result run(String name, int clients, int seconds, HttpClient http, Op op) throws Exception {
-        measure(clients, 3, http, op, false); // warm-up
-        return measure(clients, seconds, http, op, true).withName(name);
+    static Result run(String name, int clients, int seconds, int port, Process server, Op op) throws Exception {
+        measure(clients, 3, port, op); // warm-up
+        Path stat = Path.of("/proc/" + server.pid() + "/stat");
+        long cpu0 = Server.procCpuNanos(stat);
+        Measured m = measure(clients, seconds, port, op);
+        return new Result(name, m.ops(), m.seconds(), m.latencies(), Server.procCpuNanos(stat) - cpu0);
     }
 
-    private static Measured measure(int clients, int seconds, HttpClient http, Op op, boolean record) throws Exception {
+    private static Measured measure(int clients, int seconds, int port, Op op) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ops = new AtomicLong();
         List<long[]> latencies = new ArrayList<>();
@@ -142,16 +151,15 @@ public final class EnforcementBench {
             int client = c;
             threads.add(Thread.ofVirtual().start(() -> {
                 long seq = 0;
-                while (!stop.get()) {
-                    long t0 = System.nanoTime();
-                    try {
+                try (RawHttp http = new RawHttp("127.0.0.1", port, KEY)) {
+                    while (!stop.get()) {
+                        long t0 = System.nanoTime();
                         op.run(http, client, seq++);
-                    } catch (Throwable t) {
-                        failures.add(t);
-                        return;
+                        if (n[0] < lat.length) lat[n[0]++] = System.nanoTime() - t0;
+                        ops.incrementAndGet();
                     }
-                    if (n[0] < lat.length) lat[n[0]++] = System.nanoTime() - t0;
-                    ops.incrementAndGet();
+                } catch (Throwable t) {
+                    failures.add(t);
                 }
             }));
         }
@@ -171,9 +179,7 @@ public final class EnforcementBench {
         return new Measured(ops.get(), elapsed, all);
     }
 
-    private record Measured(long ops, double seconds, long[] latencies) {
-        Result withName(String name) { return new Result(name, ops, seconds, latencies); }
-    }
+    private record Measured(long ops, double seconds, long[] latencies) {}
 
     static String post(HttpClient http, String url, String body) throws Exception {
         return call(http, "POST", url, body);

@@ -86,7 +86,7 @@ abstract class Server implements AutoCloseable {
     }
 
     /** utime + stime from a /proc stat file, whose unit is the clock tick (100 Hz on Linux). */
-    private static long procCpuNanos(Path stat) {
+    static long procCpuNanos(Path stat) {
         try {
             String text = Files.readString(stat);
             String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");

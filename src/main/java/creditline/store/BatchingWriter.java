@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The one writer of a database: callers submit commands and block until the transaction that
  * applied them has committed. Commands queued meanwhile are applied together in one
- * transaction (group commit); each runs under its own savepoint so a failing command fails
- * alone.
+ * transaction (group commit), sharing a {@link WriteBatch} whose books are written once before
+ * the commit. A command that throws fails alone: the transaction is rolled back and the others
+ * are applied again without it (no savepoint per command, which on SQLite costs a statement
+ * journal per command). When writing the books or the commit fails, each command is retried in
+ * a transaction of its own, so only the command at fault fails.
  */
 public final class BatchingWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchingWriter.class);
@@ -38,7 +41,7 @@ public final class BatchingWriter implements AutoCloseable {
         /** Relative size, e.g. the number of events. */
         default int weight() { return 1; }
 
-        R apply(Connection tx) throws SQLException;
+        R apply(WriteBatch batch) throws SQLException;
     }
 
     /** The writer cannot take more work now. */
@@ -47,9 +50,9 @@ public final class BatchingWriter implements AutoCloseable {
     }
 
     private record Pending<R>(Command<R> command, CompletableFuture<R> result) {
-        void run(Connection tx, List<Runnable> onCommit) throws SQLException {
-            R r = command.apply(tx);
-            onCommit.add(() -> result.complete(r));
+        Runnable run(WriteBatch batch) throws SQLException {
+            R r = command.apply(batch);
+            return () -> result.complete(r);
         }
     }
 
@@ -115,33 +118,50 @@ public final class BatchingWriter implements AutoCloseable {
         closeConnection();
     }
 
-    private void applyBatch(List<Pending<?>> batch) throws SQLException {
-        Connection tx = connection();
-        List<Runnable> onCommit = new ArrayList<>(batch.size());
+    private void applyBatch(List<Pending<?>> batch) {
+        List<Pending<?>> todo = batch;
+        while (!todo.isEmpty()) todo = attempt(todo, true);
+    }
+
+    /**
+     * Applies the commands in one transaction and completes them once it has committed. Returns
+     * the commands still to apply: all but the one that threw, when one did.
+     */
+    private List<Pending<?>> attempt(List<Pending<?>> todo, boolean mayIsolate) {
+        List<Runnable> onCommit = new ArrayList<>(todo.size());
+        int running = -1;
+        Connection tx = null;
         try {
+            tx = connection();
             begin(tx);
-            lockOrgs(tx, batch);
-            for (Pending<?> p : batch) {
-                boolean isolated = batch.size() > 1;
-                if (isolated) exec(tx, "SAVEPOINT command");
-                try {
-                    p.run(tx, onCommit);
-                    if (isolated) exec(tx, "RELEASE SAVEPOINT command");
-                } catch (SQLException | RuntimeException e) {
-                    if (!isolated) throw e;
-                    exec(tx, "ROLLBACK TO SAVEPOINT command");
-                    exec(tx, "RELEASE SAVEPOINT command");
-                    p.result().completeExceptionally(e);
-                }
-            }
+            lockOrgs(tx, todo);
+            WriteBatch batch = new WriteBatch(tx);
+            for (running = 0; running < todo.size(); running++) onCommit.add(todo.get(running).run(batch));
+            running = -1;
+            batch.flush();
             commit(tx);
         } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(tx);
-            for (Pending<?> p : batch) p.result().completeExceptionally(e);
-            if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next batch
-            return;
+            if (tx != null) rollbackQuietly(tx);
+            if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next attempt
+            if (running >= 0) {
+                todo.get(running).result().completeExceptionally(e);
+                List<Pending<?>> rest = new ArrayList<>(todo);
+                rest.remove(running);
+                return rest;
+            }
+            if (todo.size() == 1 || !mayIsolate) {
+                for (Pending<?> p : todo) p.result().completeExceptionally(e);
+                return List.of();
+            }
+            log.warn("a write batch of {} commands failed as a whole ({}); applying them one by one", todo.size(), e.toString());
+            for (Pending<?> p : todo) {
+                List<Pending<?>> one = List.of(p);
+                while (!one.isEmpty()) one = attempt(one, false);
+            }
+            return List.of();
         }
         onCommit.forEach(Runnable::run);
+        return List.of();
     }
 
     private void lockOrgs(Connection tx, List<Pending<?>> batch) throws SQLException {

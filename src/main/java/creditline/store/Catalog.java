@@ -154,8 +154,8 @@ final class Catalog {
                 while (rs.next()) {
                     String features = rs.getString(9);
                     out.add(new Plan(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getLong(5),
-                            Times.longOrNull(rs, "tokens_included"), Plan.Overage.valueOf(rs.getString(7)),
-                            Times.longOrNull(rs, "overage_price_per_credit_minor_micros"),
+                            Times.longOrNull(rs, 6), Plan.Overage.valueOf(rs.getString(7)),
+                            Times.longOrNull(rs, 8),
                             features.isEmpty() ? List.of() : Arrays.asList(features.split("\n")), rs.getBoolean(10)));
                 }
             }

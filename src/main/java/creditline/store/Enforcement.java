@@ -28,8 +28,8 @@ final class Enforcement {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return BudgetSettings.NONE;
                 return new BudgetSettings(
-                        new BudgetSettings.Budget(Times.longOrNull(rs, "org_credits_micros"), rs.getBoolean(2), rs.getBoolean(3), rs.getInt(4)),
-                        new BudgetSettings.Budget(Times.longOrNull(rs, "member_credits_micros"), rs.getBoolean(6), rs.getBoolean(7), rs.getInt(8)));
+                        new BudgetSettings.Budget(Times.longOrNull(rs, 1), rs.getBoolean(2), rs.getBoolean(3), rs.getInt(4)),
+                        new BudgetSettings.Budget(Times.longOrNull(rs, 5), rs.getBoolean(6), rs.getBoolean(7), rs.getInt(8)));
             }
         }
     }
@@ -66,7 +66,7 @@ final class Enforcement {
             ps.setString(1, orgId);
             ps.setString(2, memberId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Override(Times.longOrNull(rs, "credits_micros")) : null;
+                return rs.next() ? new Override(Times.longOrNull(rs, 1)) : null;
             }
         }
     }
@@ -76,7 +76,7 @@ final class Enforcement {
         try (PreparedStatement ps = c.prepareStatement("SELECT member_id, credits_micros FROM member_budgets WHERE org_id = ?")) {
             ps.setString(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.put(rs.getString(1), new Override(Times.longOrNull(rs, "credits_micros")));
+                while (rs.next()) out.put(rs.getString(1), new Override(Times.longOrNull(rs, 2)));
             }
         }
         return out;
@@ -253,30 +253,30 @@ final class Enforcement {
             ps.setString(i, orgId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return new Snapshot(null, false, false, 0);
-                if (rs.getString("member_exists") == null) return new Snapshot(null, true, false, 0);
-                Plan.Overage overage = Plan.Overage.valueOf(rs.getString("overage"));
-                long balance = rs.getLong("buckets_available");
-                if (rs.getString("plan_bucket_stored") == null) {
+                if (rs.getString(14) == null) return new Snapshot(null, true, false, 0);
+                Plan.Overage overage = Plan.Overage.valueOf(rs.getString(2));
+                long balance = rs.getLong(23);
+                if (rs.getString(24) == null) {
                     // This month's allotment is not stored until first used: count it as it will be.
-                    Plan plan = catalog.plan(c, rs.getString("plan_id"));
+                    Plan plan = catalog.plan(c, rs.getString(29));
                     balance = Math.addExact(balance, Ledger.planBucket(c, orgId, plan, period, now).remainingMicros());
                 }
                 BudgetSettings budgets = BudgetSettings.NONE;
-                if (rs.getObject("org_enforce") != null) {
+                if (rs.getObject(7) != null) {
                     budgets = new BudgetSettings(
-                            new BudgetSettings.Budget(Times.longOrNull(rs, "org_credits_micros"), rs.getBoolean("org_enforce"),
-                                    rs.getBoolean("org_notify"), rs.getInt("org_alert_percent")),
-                            new BudgetSettings.Budget(Times.longOrNull(rs, "member_credits_micros"), rs.getBoolean("member_enforce"),
-                                    rs.getBoolean("member_notify"), rs.getInt("member_alert_percent")));
+                            new BudgetSettings.Budget(Times.longOrNull(rs, 6), rs.getBoolean(7),
+                                    rs.getBoolean(8), rs.getInt(9)),
+                            new BudgetSettings.Budget(Times.longOrNull(rs, 10), rs.getBoolean(11),
+                                    rs.getBoolean(12), rs.getInt(13)));
                 }
-                boolean hasOverride = rs.getString("has_override") != null;
-                AuthState state = new AuthState(rs.getString("status"), overage, Times.longOrNull(rs, "tokens_included"),
-                        rs.getLong("org_tokens"), balance, rs.getLong("org_reserved"), budgets.org(), rs.getLong("org_consumed"),
-                        budgets.forMember(hasOverride, hasOverride ? Times.longOrNull(rs, "override_micros") : null),
-                        rs.getLong("member_consumed"), rs.getLong("member_reserved"),
-                        restrictionsOf(rs.getString("org_models"), rs.getString("org_activities")),
-                        restrictionsOf(rs.getString("member_models"), rs.getString("member_activities")));
-                return new Snapshot(state, true, true, rs.getLong("org_open_holds"));
+                boolean hasOverride = rs.getString(15) != null;
+                AuthState state = new AuthState(rs.getString(1), overage, Times.longOrNull(rs, 3),
+                        rs.getLong(18), balance, rs.getLong(20), budgets.org(), rs.getLong(17),
+                        budgets.forMember(hasOverride, hasOverride ? Times.longOrNull(rs, 16) : null),
+                        rs.getLong(19), rs.getLong(22),
+                        restrictionsOf(rs.getString(25), rs.getString(26)),
+                        restrictionsOf(rs.getString(27), rs.getString(28)));
+                return new Snapshot(state, true, true, rs.getLong(21));
             }
         }
     }

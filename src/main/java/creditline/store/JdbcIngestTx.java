@@ -2,9 +2,6 @@ package creditline.store;
 
 import creditline.budget.Restrictions;
 import creditline.ledger.CreditBucket;
-import creditline.ledger.PlanAllotment;
-import creditline.plan.Plan;
-import creditline.plan.Periods;
 import creditline.pricing.Model;
 import creditline.usage.IngestTx;
 import creditline.usage.OrgRef;
@@ -19,19 +16,18 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@link IngestTx} over the writer's open transaction. */
+/**
+ * {@link IngestTx} over the writer's open batch: events and reservation settlements are written
+ * at once; ledger draws, totals, rollups and alerts go to the orgs' {@link OrgBook}s, written
+ * once per batch.
+ */
 final class JdbcIngestTx implements IngestTx {
-    /** Bound on the number of ids in one IN (...) list. */
-    private static final int IN_LIST_MAX = 500;
-
     static final String INSERT_EVENT = """
             INSERT INTO usage_events (org_id, event_id, member_id, model_id, activity, occurred_at_micros,
               received_at_micros, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, tool_calls,
@@ -41,58 +37,46 @@ final class JdbcIngestTx implements IngestTx {
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT (org_id, event_id) DO NOTHING""";
 
+    private final WriteBatch batch;
     private final Connection tx;
     private final Catalog catalog;
     private final Instant now;
-    private final Map<String, Restrictions> restrictions = new HashMap<>();
 
-    JdbcIngestTx(Connection tx, Catalog catalog, Instant now) {
-        this.tx = tx;
+    JdbcIngestTx(WriteBatch batch, Catalog catalog, Instant now) {
+        this.batch = batch;
+        this.tx = batch.connection();
         this.catalog = catalog;
         this.now = now;
     }
 
+    private OrgBook book(String orgId) {
+        OrgBook b = batch.book(orgId);
+        if (b == null) throw new IllegalStateException("org " + orgId + " has no book: it was not checked to exist");
+        return b;
+    }
+
     @Override
     public Map<String, Model> models(Set<String> modelIds) {
-        return catalog.models(tx, modelIds);
+        return batch.models(catalog, modelIds);
     }
 
     @Override
     public Map<String, OrgRef> orgs(Set<String> orgIds) {
         Map<String, OrgRef> out = new HashMap<>();
-        try (PreparedStatement ps = tx.prepareStatement("SELECT org_id, plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
-            for (String id : orgIds) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) out.put(id, new OrgRef(id, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4))));
-                }
-            }
-        } catch (SQLException e) {
-            throw new StoreFailure(e);
+        for (String id : orgIds) {
+            OrgBook b = batch.book(id);
+            if (b != null) out.put(id, b.ref());
         }
         return out;
     }
 
     @Override
     public Set<String> existingMembers(String orgId, Set<String> memberIds) {
-        Set<String> out = new HashSet<>();
-        List<String> ids = new ArrayList<>(memberIds);
         try {
-            for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
-                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
-                String sql = "SELECT member_id FROM members WHERE org_id = ? AND member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)";
-                try (PreparedStatement ps = tx.prepareStatement(sql)) {
-                    ps.setString(1, orgId);
-                    for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) out.add(rs.getString(1));
-                    }
-                }
-            }
+            return book(orgId).existingMembers(tx, memberIds);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }
-        return out;
     }
 
     @Override
@@ -175,23 +159,7 @@ final class JdbcIngestTx implements IngestTx {
     @Override
     public List<CreditBucket> bucketsFor(OrgRef org, Set<LocalDate> periods) {
         try {
-            // A plan allotment exists from the org's first month on; earlier (late) usage is overage.
-            LocalDate firstPeriod = Periods.periodStart(org.createdAt());
-            Plan plan = null;
-            for (LocalDate period : periods) {
-                if (period.isBefore(firstPeriod) || Ledger.bucket(tx, org.id(), PlanAllotment.bucketId(period)) != null) continue;
-                if (plan == null) plan = catalog.plan(tx, org.planId());
-                Ledger.ensurePlanBucket(tx, org.id(), plan, period, now);
-            }
-            Instant from = null;
-            Instant to = null;
-            for (LocalDate p : periods) {
-                Instant s = Periods.startInstant(p);
-                Instant e = Periods.endInstant(p);
-                if (from == null || s.isBefore(from)) from = s;
-                if (to == null || e.isAfter(to)) to = e;
-            }
-            return Ledger.bucketsOverlapping(tx, org.id(), from, to);
+            return book(org.id()).bucketsFor(tx, catalog, periods, now);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }
@@ -199,70 +167,26 @@ final class JdbcIngestTx implements IngestTx {
 
     @Override
     public void saveConsumption(String orgId, List<CreditBucket> changed) {
-        try (PreparedStatement ps = tx.prepareStatement(
-                "UPDATE credit_buckets SET consumed_micros = ? WHERE org_id = ? AND bucket_id = ?")) {
-            for (CreditBucket b : changed) {
-                ps.setLong(1, b.consumedMicros());
-                ps.setString(2, orgId);
-                ps.setString(3, b.id());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        } catch (SQLException e) {
-            throw new StoreFailure(e);
-        }
+        book(orgId).drawn(changed);
     }
 
     @Override
-    public void addPeriodTotals(String orgId, LocalDate periodStart, PeriodTotals d) {
-        try (PreparedStatement ps = tx.prepareStatement("""
-                INSERT INTO usage_periods (org_id, period_start, events, consumed_micros, overage_micros, nominal_micros,
-                  input_tokens, output_tokens, cache_write_tokens, cache_read_tokens)
-                VALUES (?,?,?,?,?,?,?,?,?,?)
-                ON CONFLICT (org_id, period_start) DO UPDATE SET
-                  events = usage_periods.events + excluded.events,
-                  consumed_micros = usage_periods.consumed_micros + excluded.consumed_micros,
-                  overage_micros = usage_periods.overage_micros + excluded.overage_micros,
-                  nominal_micros = usage_periods.nominal_micros + excluded.nominal_micros,
-                  input_tokens = usage_periods.input_tokens + excluded.input_tokens,
-                  output_tokens = usage_periods.output_tokens + excluded.output_tokens,
-                  cache_write_tokens = usage_periods.cache_write_tokens + excluded.cache_write_tokens,
-                  cache_read_tokens = usage_periods.cache_read_tokens + excluded.cache_read_tokens""")) {
-            int i = 1;
-            ps.setString(i++, orgId);
-            ps.setString(i++, periodStart.toString());
-            ps.setLong(i++, d.events());
-            ps.setLong(i++, d.consumedMicros());
-            ps.setLong(i++, d.overageMicros());
-            ps.setLong(i++, d.nominalMicros());
-            ps.setLong(i++, d.inputTokens());
-            ps.setLong(i++, d.outputTokens());
-            ps.setLong(i++, d.cacheWriteTokens());
-            ps.setLong(i, d.cacheReadTokens());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreFailure(e);
-        }
+    public void addPeriodTotals(String orgId, LocalDate periodStart, PeriodTotals delta) {
+        book(orgId).addPeriodTotals(periodStart, delta);
     }
 
     @Override
     public Restrictions restrictions(String orgId, String memberId) {
-        return restrictions.computeIfAbsent(orgId + '\u0000' + memberId, k -> {
-            try {
-                return Enforcement.restrictions(tx, orgId, memberId);
-            } catch (SQLException e) {
-                throw new StoreFailure(e);
-            }
-        });
+        try {
+            return book(orgId).restrictions(tx, memberId);
+        } catch (SQLException e) {
+            throw new StoreFailure(e);
+        }
     }
 
     @Override
     public void addMemberConsumption(String orgId, LocalDate periodStart, String memberId, long events, long consumedMicros) {
-        try {
-            Enforcement.addMemberConsumption(tx, orgId, periodStart, memberId, events, consumedMicros);
-        } catch (SQLException e) {
-            throw new StoreFailure(e);
-        }
+        book(orgId).addMemberConsumption(periodStart, memberId, events, consumedMicros);
     }
 
     @Override
@@ -275,20 +199,12 @@ final class JdbcIngestTx implements IngestTx {
     }
 
     @Override
-    public void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets) {
-        try {
-            Alerts.raise(tx, org.id(), periods, memberIds, buckets, now);
-        } catch (SQLException e) {
-            throw new StoreFailure(e);
-        }
+    public void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds) {
+        book(org.id()).raiseAlerts(periods, memberIds, now);
     }
 
     @Override
     public void addRollups(String orgId, List<RollupDelta> deltas) {
-        try {
-            Rollups.add(tx, orgId, deltas);
-        } catch (SQLException e) {
-            throw new StoreFailure(e);
-        }
+        book(orgId).addRollups(deltas);
     }
 }

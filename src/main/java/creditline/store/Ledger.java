@@ -114,7 +114,7 @@ final class Ledger {
 
     private static CreditBucket read(ResultSet rs) throws SQLException {
         return new CreditBucket(rs.getString(1), CreditBucket.Kind.valueOf(rs.getString(2)), rs.getLong(3), rs.getLong(4),
-                Times.instantOrNull(rs, "valid_from_micros"), Times.instantOrNull(rs, "expires_at_micros"),
+                Times.instantOrNull(rs, 5), Times.instantOrNull(rs, 6),
                 rs.getString(7), Times.instant(rs.getLong(8)));
     }
 }

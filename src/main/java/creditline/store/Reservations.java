@@ -67,7 +67,7 @@ public final class Reservations {
                 String status = rs.getString(5);
                 if (status.equals("PENDING") && !expires.isAfter(now)) status = "EXPIRED";
                 return new Reservation(orgId, reservationId, rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), status,
-                        Times.instant(rs.getLong(6)), expires, Times.instantOrNull(rs, "finished_at_micros"), rs.getString(9));
+                        Times.instant(rs.getLong(6)), expires, Times.instantOrNull(rs, 8), rs.getString(9));
             }
         }
     }

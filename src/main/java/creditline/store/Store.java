@@ -81,11 +81,23 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** A write with plain SQL: it sees the rows as the batch's books leave them (they are written first). */
     private <R> R write(Collection<String> orgIds, int weight, Read<R> body) {
+        return writeBooked(orgIds, weight, batch -> {
+            batch.flush();
+            return body.apply(batch.connection());
+        });
+    }
+
+    @FunctionalInterface
+    private interface Booked<R> { R apply(WriteBatch batch) throws SQLException; }
+
+    /** A write that keeps to the batch's books (see {@link WriteBatch}): the hot paths. */
+    private <R> R writeBooked(Collection<String> orgIds, int weight, Booked<R> body) {
         return writer.execute(new BatchingWriter.Command<R>() {
             @Override public Collection<String> orgIds() { return orgIds; }
             @Override public int weight() { return weight; }
-            @Override public R apply(Connection tx) throws SQLException { return body.apply(tx); }
+            @Override public R apply(WriteBatch batch) throws SQLException { return body.apply(batch); }
         });
     }
 
@@ -96,7 +108,7 @@ public final class Store implements AutoCloseable {
         if (events.isEmpty()) return List.of();
         Set<String> orgIds = new HashSet<>();
         for (UsageEvent e : events) orgIds.add(e.orgId());
-        return write(orgIds, events.size(), tx -> ingester.ingest(new JdbcIngestTx(tx, catalog, clock.instant()), events));
+        return writeBooked(orgIds, events.size(), batch -> ingester.ingest(new JdbcIngestTx(batch, catalog, clock.instant()), events));
     }
 
     // ---- catalog ----
@@ -535,11 +547,12 @@ public final class Store implements AutoCloseable {
      */
     public Authorization authorize(String orgId, String memberId, String modelId, String activity, long estimateMicros, Long reserveTtlSeconds) {
         if (reserveTtlSeconds == null) {
-            return read(c -> new Authorization(decide(c, orgId, memberId, modelId, activity, estimateMicros, clock.instant()).decision(), null));
+            return read(c -> new Authorization(decide(c, null, orgId, memberId, modelId, activity, estimateMicros, clock.instant()).decision(), null));
         }
-        return write(List.of(orgId), 1, tx -> {
+        return writeBooked(List.of(orgId), 1, batch -> {
+            Connection tx = batch.connection();
             Instant now = clock.instant();
-            Decided decided = decide(tx, orgId, memberId, modelId, activity, estimateMicros, now);
+            Decided decided = decide(tx, batch.book(orgId), orgId, memberId, modelId, activity, estimateMicros, now);
             Decision d = decided.decision();
             if (!d.allowed()) return new Authorization(d, null);
             if (decided.openHolds() >= RESERVATIONS_OPEN_MAX) {
@@ -558,13 +571,16 @@ public final class Store implements AutoCloseable {
 
     private record Decided(Decision decision, long openHolds) {}
 
-    private Decided decide(Connection c, String orgId, String memberId, String modelId, String activity, long estimateMicros, Instant now)
-            throws SQLException {
+    /** @param book the org's changes not yet written in this write batch; null on a read connection */
+    private Decided decide(Connection c, OrgBook book, String orgId, String memberId, String modelId, String activity, long estimateMicros,
+                           Instant now) throws SQLException {
+        if (book != null) book.beforeSnapshot(c, now);
         Enforcement.Snapshot s = Enforcement.snapshot(c, catalog, orgId, memberId, now);
         if (!s.orgExists()) throw Failure.notFound("ORG_NOT_FOUND", "org '" + orgId + "' does not exist");
         if (!s.memberExists()) throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
         requireModel(c, modelId);
-        return new Decided(Authorizer.decide(s.state(), modelId, activity, estimateMicros), s.openHolds());
+        AuthState state = book == null ? s.state() : book.adjust(s.state(), memberId, now);
+        return new Decided(Authorizer.decide(state, modelId, activity, estimateMicros), s.openHolds());
     }
 
     /** Models are never deleted, so a model seen once exists for good: the hot path skips the query. */
@@ -579,7 +595,9 @@ public final class Store implements AutoCloseable {
     /** Releases an open hold. */
     public Reservations.Reservation release(String reservationId) {
         String orgId = ReservationIds.orgOf(reservationId);
-        return write(orgId == null ? List.of() : List.of(orgId), 1, tx -> {
+        // Reservations are written at once, never through a book: no need to write the books first.
+        return writeBooked(orgId == null ? List.of() : List.of(orgId), 1, batch -> {
+            Connection tx = batch.connection();
             Instant now = clock.instant();
             Reservations.Reservation r = orgId == null ? null : Reservations.find(tx, orgId, reservationId, now);
             if (r == null) throw Failure.notFound("RESERVATION_NOT_FOUND", "reservation '" + reservationId + "' does not exist");

@@ -38,8 +38,8 @@ public interface IngestTx {
     /** Marks an open reservation of the org settled by the event; unknown or closed reservations are left alone. */
     void settleReservation(String orgId, String reservationId, String eventId);
 
-    /** Raises the alerts the org's state now calls for in those periods, for those members; {@code buckets} as left by the draw. */
-    void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets);
+    /** Raises the alerts the org's state calls for in those periods, for those members, once the draw is recorded. */
+    void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds);
 
     /** Adds newly recorded events of the org to its usage rollups (one delta per distinct cell). */
     void addRollups(String orgId, List<RollupDelta> deltas);

@@ -153,7 +153,7 @@ public final class Ingester {
             tx.addMemberConsumption(org.id(), period, memberId, t[0], t[1]);
             members.add(memberId);
         }));
-        tx.raiseAlerts(org, totals.keySet(), members, drawdown.buckets());
+        tx.raiseAlerts(org, totals.keySet(), members);
         tx.addRollups(org.id(), RollupDelta.of(events));
     }
 }

@@ -17,6 +17,13 @@ public record PeriodTotals(long events, long consumedMicros, long overageMicros,
                 Math.addExact(cacheWriteTokens, t.cacheWriteAllLifetimes()), Math.addExact(cacheReadTokens, t.cacheRead()));
     }
 
+    public PeriodTotals plus(PeriodTotals o) {
+        return new PeriodTotals(Math.addExact(events, o.events), Math.addExact(consumedMicros, o.consumedMicros),
+                Math.addExact(overageMicros, o.overageMicros), Math.addExact(nominalMicros, o.nominalMicros),
+                Math.addExact(inputTokens, o.inputTokens), Math.addExact(outputTokens, o.outputTokens),
+                Math.addExact(cacheWriteTokens, o.cacheWriteTokens), Math.addExact(cacheReadTokens, o.cacheReadTokens));
+    }
+
     public long totalTokens() {
         return Math.addExact(Math.addExact(inputTokens, outputTokens), Math.addExact(cacheWriteTokens, cacheReadTokens));
     }

@@ -1,0 +1,291 @@
+package creditline.store;
+
+import creditline.analytics.UsageTotals;
+import creditline.budget.AuthState;
+import creditline.budget.Restrictions;
+import creditline.ledger.CreditBucket;
+import creditline.ledger.PlanAllotment;
+import creditline.plan.Periods;
+import creditline.plan.Plan;
+import creditline.usage.OrgRef;
+import creditline.usage.PeriodTotals;
+import creditline.usage.RollupDelta;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One org's changes within a write batch that are not written yet, and what the batch has read
+ * about the org. Usage adds to the period totals, the members' consumption, the buckets' draw and
+ * the rollups here; {@link #flush} writes each of them once (one statement per changed row) and
+ * then raises the alerts the new totals call for.
+ *
+ * <p>Rows in the database plus this book are the org's true state. {@link #adjust} turns a
+ * decision snapshot read from the rows into the true state.
+ */
+final class OrgBook {
+    private final String orgId;
+    private final OrgRef ref;
+
+    private Plan plan;
+    private final Map<String, Restrictions> restrictions = new HashMap<>();
+    private final Set<String> knownMembers = new HashSet<>();
+
+    /** Bucket id → {as stored, as drawn in this batch}. */
+    private final Map<String, CreditBucket[]> buckets = new LinkedHashMap<>();
+    /** Every bucket overlapping {@code [loadedFrom, loadedTo)} is in {@link #buckets}. */
+    private Instant loadedFrom;
+    private Instant loadedTo;
+
+    private final Map<LocalDate, PeriodTotals> periodDeltas = new TreeMap<>();
+    private final Map<LocalDate, Map<String, long[]>> memberDeltas = new TreeMap<>();
+    private final Map<RollupDelta.Cell, UsageTotals> rollups = new TreeMap<>();
+    private final Set<LocalDate> alertPeriods = new TreeSet<>();
+    private final Set<String> alertMembers = new TreeSet<>();
+    private Instant alertsAt;
+
+    private OrgBook(OrgRef ref) {
+        this.orgId = ref.id();
+        this.ref = ref;
+    }
+
+    /** The org's book, or null when the org does not exist. */
+    static OrgBook open(Connection tx, String orgId) {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT org_id, plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new OrgBook(new OrgRef(orgId, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4)))) : null;
+            }
+        } catch (SQLException e) {
+            throw new StoreFailure(e);
+        }
+    }
+
+    OrgRef ref() {
+        return ref;
+    }
+
+    // ---- reads, kept for the batch ----
+
+    Restrictions restrictions(Connection tx, String memberId) throws SQLException {
+        Restrictions r = restrictions.get(memberId);
+        if (r == null) {
+            r = Enforcement.restrictions(tx, orgId, memberId);
+            restrictions.put(memberId, r);
+        }
+        return r;
+    }
+
+    /** Those of {@code memberIds} that exist. */
+    Set<String> existingMembers(Connection tx, Set<String> memberIds) throws SQLException {
+        Set<String> unknown = new HashSet<>(memberIds);
+        unknown.removeAll(knownMembers);
+        if (!unknown.isEmpty()) knownMembers.addAll(existing(tx, unknown));
+        Set<String> out = new HashSet<>(memberIds);
+        out.retainAll(knownMembers);
+        return out;
+    }
+
+    /** Bound on the number of ids in one IN (...) list. */
+    private static final int IN_LIST_MAX = 500;
+
+    private Set<String> existing(Connection tx, Set<String> memberIds) throws SQLException {
+        Set<String> out = new HashSet<>();
+        List<String> ids = new ArrayList<>(memberIds);
+        for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
+            String sql = "SELECT member_id FROM members WHERE org_id = ? AND member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)";
+            try (PreparedStatement ps = tx.prepareStatement(sql)) {
+                ps.setString(1, orgId);
+                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Plan plan(Connection tx, Catalog catalog) throws SQLException {
+        if (plan == null) plan = catalog.plan(tx, ref.planId());
+        return plan;
+    }
+
+    // ---- the ledger ----
+
+    /**
+     * The org's buckets valid in any of {@code periods}, as drawn so far in this batch; the plan
+     * bucket of each of those periods is stored first when missing (from the org's first month on).
+     */
+    List<CreditBucket> bucketsFor(Connection tx, Catalog catalog, Set<LocalDate> periods, Instant now) throws SQLException {
+        LocalDate firstPeriod = Periods.periodStart(ref.createdAt());
+        Instant from = null;
+        Instant to = null;
+        for (LocalDate period : periods) {
+            Instant s = Periods.startInstant(period);
+            Instant e = Periods.endInstant(period);
+            if (from == null || s.isBefore(from)) from = s;
+            if (to == null || e.isAfter(to)) to = e;
+            String planBucketId = PlanAllotment.bucketId(period);
+            if (period.isBefore(firstPeriod) || buckets.containsKey(planBucketId) || Ledger.bucket(tx, orgId, planBucketId) != null) continue;
+            writeBuckets(tx); // a rollover allotment carries what the previous month has left, as drawn
+            CreditBucket created = Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
+            buckets.put(created.id(), new CreditBucket[] {created, created});
+        }
+        if (loadedFrom == null || from.isBefore(loadedFrom) || to.isAfter(loadedTo)) {
+            for (CreditBucket b : Ledger.bucketsOverlapping(tx, orgId, from, to)) buckets.putIfAbsent(b.id(), new CreditBucket[] {b, b});
+            loadedFrom = from;
+            loadedTo = to;
+        }
+        List<CreditBucket> out = new ArrayList<>();
+        for (CreditBucket[] b : buckets.values()) {
+            CreditBucket c = b[1];
+            if ((c.validFrom() == null || c.validFrom().isBefore(to)) && (c.expiresAt() == null || c.expiresAt().isAfter(from))) out.add(c);
+        }
+        return out;
+    }
+
+    /** Records the draw: the buckets as they now stand. */
+    void drawn(List<CreditBucket> changed) {
+        for (CreditBucket c : changed) {
+            CreditBucket[] b = buckets.get(c.id());
+            if (b == null) throw new IllegalStateException("bucket " + c.id() + " of org " + orgId + " was drawn without being read");
+            b[1] = c;
+        }
+    }
+
+    private void writeBuckets(Connection tx) throws SQLException {
+        List<CreditBucket[]> dirty = new ArrayList<>();
+        for (CreditBucket[] b : buckets.values()) if (b[0].consumedMicros() != b[1].consumedMicros()) dirty.add(b);
+        if (dirty.isEmpty()) return;
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE credit_buckets SET consumed_micros = ? WHERE org_id = ? AND bucket_id = ?")) {
+            for (CreditBucket[] b : dirty) {
+                ps.setLong(1, b[1].consumedMicros());
+                ps.setString(2, orgId);
+                ps.setString(3, b[1].id());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        for (CreditBucket[] b : dirty) b[0] = b[1];
+    }
+
+    // ---- totals, rollups, alerts: written by flush ----
+
+    void addPeriodTotals(LocalDate period, PeriodTotals delta) {
+        periodDeltas.merge(period, delta, PeriodTotals::plus);
+    }
+
+    void addMemberConsumption(LocalDate period, String memberId, long events, long consumedMicros) {
+        long[] t = memberDeltas.computeIfAbsent(period, k -> new TreeMap<>()).computeIfAbsent(memberId, k -> new long[2]);
+        t[0] = Math.addExact(t[0], events);
+        t[1] = Math.addExact(t[1], consumedMicros);
+    }
+
+    void addRollups(List<RollupDelta> deltas) {
+        for (RollupDelta d : deltas) rollups.merge(d.cell(), d.totals(), UsageTotals::plus);
+    }
+
+    void raiseAlerts(Set<LocalDate> periods, Set<String> memberIds, Instant now) {
+        alertPeriods.addAll(periods);
+        alertMembers.addAll(memberIds);
+        alertsAt = now;
+    }
+
+    /**
+     * Before a decision snapshot is read: when this month's plan bucket is not known to be stored,
+     * the snapshot computes it from the rows (a rollover allotment from the previous month's), so
+     * those rows must hold this batch's draw.
+     */
+    void beforeSnapshot(Connection tx, Instant now) throws SQLException {
+        if (!buckets.containsKey(PlanAllotment.bucketId(Periods.periodStart(now)))) writeBuckets(tx);
+    }
+
+    /**
+     * The true decision state from a snapshot of the rows: adds this batch's consumption,
+     * tokens and draw (reservations are written at once, so the snapshot has them).
+     */
+    AuthState adjust(AuthState s, String memberId, Instant now) {
+        LocalDate period = Periods.periodStart(now);
+        PeriodTotals org = periodDeltas.getOrDefault(period, PeriodTotals.ZERO);
+        long[] member = memberDeltas.getOrDefault(period, Map.of()).getOrDefault(memberId, new long[2]);
+        long balanceDelta = 0;
+        for (CreditBucket[] b : buckets.values()) {
+            if (b[0].consumedMicros() != b[1].consumedMicros() && b[1].validAt(now)) {
+                balanceDelta = Math.addExact(balanceDelta, b[1].remainingMicros() - b[0].remainingMicros());
+            }
+        }
+        if (org.events() == 0 && member[1] == 0 && balanceDelta == 0) return s;
+        return new AuthState(s.orgStatus(), s.overage(), s.tokensIncluded(), Math.addExact(s.periodTokensUsed(), org.totalTokens()),
+                Math.addExact(s.balanceMicros(), balanceDelta), s.orgReservedMicros(), s.orgBudget(),
+                Math.addExact(s.orgConsumedMicros(), org.consumedMicros()), s.memberBudget(),
+                Math.addExact(s.memberConsumedMicros(), member[1]), s.memberReservedMicros(), s.orgRestrictions(), s.memberRestrictions());
+    }
+
+    /** Writes what the batch changed, then raises the alerts it calls for. */
+    void flush(Connection tx) throws SQLException {
+        writeBuckets(tx);
+        for (var e : periodDeltas.entrySet()) addPeriodTotals(tx, orgId, e.getKey(), e.getValue());
+        periodDeltas.clear();
+        for (var byPeriod : memberDeltas.entrySet()) {
+            for (var m : byPeriod.getValue().entrySet()) {
+                Enforcement.addMemberConsumption(tx, orgId, byPeriod.getKey(), m.getKey(), m.getValue()[0], m.getValue()[1]);
+            }
+        }
+        memberDeltas.clear();
+        if (!rollups.isEmpty()) {
+            List<RollupDelta> deltas = new ArrayList<>(rollups.size());
+            rollups.forEach((cell, totals) -> deltas.add(new RollupDelta(cell, totals)));
+            Rollups.add(tx, orgId, deltas);
+            rollups.clear();
+        }
+        if (!alertPeriods.isEmpty()) {
+            List<CreditBucket> current = new ArrayList<>(buckets.size());
+            for (CreditBucket[] b : buckets.values()) current.add(b[1]);
+            Alerts.raise(tx, orgId, alertPeriods, alertMembers, current, alertsAt);
+            alertPeriods.clear();
+            alertMembers.clear();
+        }
+    }
+
+    private static void addPeriodTotals(Connection tx, String orgId, LocalDate periodStart, PeriodTotals d) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                INSERT INTO usage_periods (org_id, period_start, events, consumed_micros, overage_micros, nominal_micros,
+                  input_tokens, output_tokens, cache_write_tokens, cache_read_tokens)
+                VALUES (?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT (org_id, period_start) DO UPDATE SET
+                  events = usage_periods.events + excluded.events,
+                  consumed_micros = usage_periods.consumed_micros + excluded.consumed_micros,
+                  overage_micros = usage_periods.overage_micros + excluded.overage_micros,
+                  nominal_micros = usage_periods.nominal_micros + excluded.nominal_micros,
+                  input_tokens = usage_periods.input_tokens + excluded.input_tokens,
+                  output_tokens = usage_periods.output_tokens + excluded.output_tokens,
+                  cache_write_tokens = usage_periods.cache_write_tokens + excluded.cache_write_tokens,
+                  cache_read_tokens = usage_periods.cache_read_tokens + excluded.cache_read_tokens""")) {
+            int i = 1;
+            ps.setString(i++, orgId);
+            ps.setString(i++, periodStart.toString());
+            ps.setLong(i++, d.events());
+            ps.setLong(i++, d.consumedMicros());
+            ps.setLong(i++, d.overageMicros());
+            ps.setLong(i++, d.nominalMicros());
+            ps.setLong(i++, d.inputTokens());
+            ps.setLong(i++, d.outputTokens());
+            ps.setLong(i++, d.cacheWriteTokens());
+            ps.setLong(i, d.cacheReadTokens());
+            ps.executeUpdate();
+        }
+    }
+}
