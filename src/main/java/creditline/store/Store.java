@@ -68,6 +68,9 @@ public final class Store implements AutoCloseable {
 
     public Database database() { return db; }
 
+    /** The writer, for tests that need to hold it or queue commands into one batch. */
+    BatchingWriter writer() { return writer; }
+
     public Clock clock() { return clock; }
 
     @FunctionalInterface
