@@ -5,7 +5,6 @@ import creditline.usage.PricedEvent;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,14 +173,14 @@ final class BenchDb implements AutoCloseable {
 
     // ---- the raw-insert phase ----
 
-    /** The server's INSERT statement and row binding, from the package-private JdbcIngestTx. */
+    /** The server's INSERT statement (one row per statement here: plain JDBC batches) and row binding, from the package-private JdbcIngestTx. */
     static final class ServerSql {
         final String insertEvent;
         final MethodHandle bindEvent;
 
         void bind(PreparedStatement ps, PricedEvent p, long receivedMicros) throws SQLException {
             try {
-                bindEvent.invokeExact(ps, p, receivedMicros);
+                bindEvent.invokeExact(ps, p, receivedMicros, 1);
             } catch (SQLException | RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
@@ -191,13 +190,14 @@ final class BenchDb implements AutoCloseable {
 
         ServerSql() throws ReflectiveOperationException {
             Class<?> tx = Class.forName("creditline.store.JdbcIngestTx");
-            Field f = tx.getDeclaredField("INSERT_EVENT");
-            f.setAccessible(true);
-            insertEvent = (String) f.get(null);
-            Method m = tx.getDeclaredMethod("bindEvent", PreparedStatement.class, PricedEvent.class, long.class);
+            Method sql = tx.getDeclaredMethod("insertSql", int.class);
+            sql.setAccessible(true);
+            String returning = (String) sql.invoke(null, 1);
+            insertEvent = returning.substring(0, returning.indexOf(" RETURNING"));
+            Method m = tx.getDeclaredMethod("bindEvent", PreparedStatement.class, PricedEvent.class, long.class, int.class);
             m.setAccessible(true);
             bindEvent = MethodHandles.lookup().unreflect(m)
-                    .asType(MethodType.methodType(void.class, PreparedStatement.class, PricedEvent.class, long.class));
+                    .asType(MethodType.methodType(void.class, PreparedStatement.class, PricedEvent.class, long.class, int.class));
         }
     }
 

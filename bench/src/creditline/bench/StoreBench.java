@@ -50,6 +50,16 @@ public final class StoreBench {
             Store store = app.store();
             run("authorize (no reservation)", store, clients, seconds, (s, c, seq) ->
                     s.authorize("bench", "m" + (c % 100) + "@bench.io", "reply", "chat", 0, null));
+            int batch = Integer.parseInt(opts.getOrDefault("batch", "1000"));
+            run("ingest, " + batch + " events per call (ops = events)", store, Math.min(clients, 8), seconds, (s, c, seq) -> {
+                List<UsageEvent> events = new ArrayList<>(batch);
+                java.time.Instant now = java.time.Instant.now();
+                for (int i = 0; i < batch; i++) {
+                    events.add(new UsageEvent(UUID.randomUUID().toString(), "bench", "m" + (i % 100) + "@bench.io", "reply", "chat",
+                            now, new TokenCounts(1200, 300, 0, 0), 0, null, false, UsageEvent.Details.NONE));
+                }
+                s.ingest(events);
+            }, batch);
             run("reserve + settle, one hot member", store, clients, seconds, (s, c, seq) -> {
                 var a = s.authorize("bench", "hot@bench.io", "reply", "chat", 1_000_000, 600L);
                 if (a.reservation() == null) throw new IllegalStateException("not reserved: " + a.decision());
@@ -63,10 +73,16 @@ public final class StoreBench {
     }
 
     static void run(String name, Store store, int clients, int seconds, Op op) throws Exception {
+        run(name, store, clients, seconds, op, 1);
+    }
+
+    /** @param opWeight operations one call of {@code op} counts for */
+    static void run(String name, Store store, int clients, int seconds, Op op, int opWeight) throws Exception {
         measure(store, clients, 3, op);
         long cpu0 = Server.processCpuNanos();
         long writer0 = writerCpu();
         long[] r = measure(store, clients, seconds, op);
+        r[0] *= opWeight;
         long cpu = Server.processCpuNanos() - cpu0;
         long writer = writerCpu() - writer0;
         double elapsed = r[1] / 1e9;
