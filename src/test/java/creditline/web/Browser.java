@@ -119,6 +119,7 @@ final class Browser implements AutoCloseable {
             long height = ((Number) script("return Math.ceil(document.documentElement.scrollHeight)")).longValue();
             resize(width, (int) Math.min(SCREENSHOT_HEIGHT_MAX, Math.max(HEIGHT, height)));
             until(d -> script("return [...document.querySelectorAll('.chart')].every(c => c.dataset.ready === 'true')"));
+            script("window.scrollTo(0, 0)");
             Path target = SCREENSHOTS.resolve(name + ".png");
             Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             resize(WIDTH, HEIGHT);

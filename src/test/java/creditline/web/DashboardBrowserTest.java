@@ -341,9 +341,23 @@ class DashboardBrowserTest {
 
     @Test
     @Order(8)
-    void bulkUploadShowsItsIssuesThenSaves() throws IOException {
+    void theConfigurePanelSavesAndBulkUploadShowsItsIssuesThenSaves() throws IOException {
         signIn(adminKey);
         open("budget");
+        browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
+        WebElement orgBudget = browser.find(By.id("org-credits"));
+        assertThat(orgBudget.getAttribute("value")).isEqualTo(api("/v1/orgs/" + ORG + "/budgets", adminKey).path("org").path("credits").asText());
+        orgBudget.sendKeys(Keys.chord(Keys.CONTROL, "a"), "9500.25");
+        browser.find(By.id("member-alert")).sendKeys(Keys.chord(Keys.CONTROL, "a"), "75");
+        browser.find(By.id("member-enforce")).click();
+        browser.find(By.xpath("//form[@aria-labelledby='configure-title']//button[text()='Save']")).click();
+        browser.until(d -> text("org-budget").equals("9500.25"));
+        JsonNode budgets = api("/v1/orgs/" + ORG + "/budgets", adminKey);
+        assertThat(budgets.path("org").path("credits").asText()).isEqualTo("9500.25");
+        assertThat(budgets.path("org").path("enforce").asBoolean()).isTrue();
+        assertThat(budgets.path("defaultMember").path("alertPercent").asInt()).isEqualTo(75);
+        assertThat(budgets.path("defaultMember").path("enforce").asBoolean()).as("toggled on").isTrue();
+
         browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
         browser.find(By.xpath("//button[text()='Bulk Manage']")).click();
         browser.byTestId("bulk-template").click();

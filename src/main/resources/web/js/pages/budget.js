@@ -103,7 +103,7 @@ function bulkManage(ctx, rerender) {
   const url = `/v1/orgs/${api.enc(ctx.orgId)}/budgets/members.csv`;
   const report = h('div', { 'data-testid': 'bulk-report', 'aria-live': 'polite' });
   let csvText = null;
-  const save = h('button', { type: 'button', class: 'primary', disabled: true, 'data-testid': 'bulk-save', onclick: async () => {
+  const save = h('button', { type: 'button', class: 'primary', disabled: true, 'data-testid': 'bulk-save', 'aria-label': 'Save the uploaded budgets', onclick: async () => {
     save.disabled = true;
     try {
       const r = await api.postText(url, csvText, 'text/csv');
