@@ -117,7 +117,8 @@ final class Browser implements AutoCloseable {
             until(d -> script("return document.querySelectorAll('.state.loading').length === 0"));
             resize(width, HEIGHT);
             long height = ((Number) script("return Math.ceil(document.documentElement.scrollHeight)")).longValue();
-            resize(width, (int) Math.min(SCREENSHOT_HEIGHT_MAX, Math.max(HEIGHT, height)));
+            long frame = ((Number) script("return window.outerHeight - window.innerHeight")).longValue();
+            resize(width, (int) Math.min(SCREENSHOT_HEIGHT_MAX, Math.max(HEIGHT, height + frame)));
             until(d -> script("return [...document.querySelectorAll('.chart')].every(c => c.dataset.ready === 'true')"));
             script("window.scrollTo(0, 0)");
             Path target = SCREENSHOTS.resolve(name + ".png");

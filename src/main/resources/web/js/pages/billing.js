@@ -16,7 +16,7 @@ export function billingPage(ctx) {
           h('dt', {}, 'Plan'), h('dd', { 'data-testid': 'plan-name' }, `${s.planName} (${s.plan})`),
           h('dt', {}, 'Status'), h('dd', {}, s.status),
           h('dt', {}, 'When credits run out'), h('dd', {}, s.overage === 'allow' ? 'usage continues, billed as overage' : 'calls are blocked (hard limit)'),
-          h('dt', {}, 'Billing period'), h('dd', { 'data-testid': 'billing-period' }, `${s.periodStart} to ${s.periodEnd} (renews ${s.periodEnd})`))),
+          h('dt', {}, 'Billing period'), h('dd', { 'data-testid': 'billing-period' }, `from ${s.periodStart}, renews ${s.periodEnd}`))),
       h('div', { class: 'metrics' },
         metric('Credits used', u.creditsUsed, 'credits-used', `of ${u.creditsLimit} this month`),
         metric('Credits remaining', s.balance.credits, 'credits-remaining', `${s.balance.available} available, ${s.balance.reserved} reserved`),
