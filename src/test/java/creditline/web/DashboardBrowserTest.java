@@ -92,13 +92,9 @@ class DashboardBrowserTest {
     private static List<List<String>> memberRows() {
         return browser.until(d -> {
             List<List<String>> rows = new ArrayList<>();
-            try {
-                for (WebElement tr : d.findElements(By.cssSelector("[data-testid='members-table'] tbody tr"))) {
-                    rows.add(List.of(tr.getAttribute("data-member"), tr.findElement(By.cssSelector("[data-col='credits']")).getText(),
-                            tr.findElement(By.cssSelector("[data-col='events']")).getText()));
-                }
-            } catch (org.openqa.selenium.StaleElementReferenceException e) {
-                return null;
+            for (WebElement tr : d.findElements(By.cssSelector("[data-testid='members-table'] tbody tr"))) {
+                rows.add(List.of(tr.getAttribute("data-member"), tr.findElement(By.cssSelector("[data-col='credits']")).getText(),
+                        tr.findElement(By.cssSelector("[data-col='events']")).getText()));
             }
             return rows.isEmpty() ? null : rows;
         });

@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code GET /v1/me}: who a key is (role, org, member) and the server's date, so a client such as
@@ -29,7 +30,7 @@ final class MeRoutes {
 
     private void me(ServerRequest req, ServerResponse res) {
         Principal p = auth.authenticate(req);
-        AnalyticsRoutes.onlyParams(req, java.util.Set.of());
+        AnalyticsRoutes.onlyParams(req, Set.of());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("role", p.role().wire());
         m.put("orgId", p.orgId());

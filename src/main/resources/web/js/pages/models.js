@@ -20,7 +20,7 @@ export function modelsPage(ctx) {
       h('th', { scope: 'row' }, m.name, m.name !== m.id ? h('div', { class: 'muted' }, m.id) : null,
         m.unmetered ? h('span', { class: 'badge' }, 'unmetered') : null, m.priced ? null : h('span', { class: 'badge warn' }, 'no rates')),
       h('td', {}, m.provider || '—'),
-      h('td', {}, m.version === null ? '—' : `v${m.version} since ${m.effectiveFrom.slice(0, 10)}`,
+      h('td', {}, m.version === null ? '—' : [`v${m.version}`, h('div', { class: 'muted' }, `since ${m.effectiveFrom.slice(0, 10)}`)],
         m.nextVersion ? h('div', { class: 'muted' }, `v${m.nextVersion.version} from ${m.nextVersion.effectiveFrom.slice(0, 10)}`) : null),
       RATE_COLUMNS.map(([field]) => h('td', { class: 'num', 'data-col': field }, m.rates[field] ?? '—')),
       h('td', {}, m.rates.longContextTier ? `above ${m.rates.longContextTier.thresholdTokens} tokens: ${m.rates.longContextTier.creditInputPer1M ?? '—'} in / ${m.rates.longContextTier.creditOutputPer1M ?? '—'} out` : '—'))),
