@@ -1,5 +1,9 @@
 package creditline.api.graphql;
 
+import creditline.analytics.DateRange;
+import creditline.analytics.MemberQuery;
+import creditline.analytics.MemberUsage;
+import creditline.api.http.UsageJson;
 import creditline.auth.Member;
 import creditline.auth.Principal;
 import creditline.budget.BudgetSettings;
@@ -58,6 +62,8 @@ public final class CreditlineGraphQl {
     static final String PRINCIPAL = "principal";
     static final String AUTH_FAILURE = "authFailure";
     static final int NOTIFICATIONS_MAX = 500;
+    /** Where an {@code OrgUsage} value keeps its parsed range for its member table (not a schema field). */
+    private static final String RANGE = "_range";
 
     private final Store store;
     private final String sdl;
@@ -76,7 +82,9 @@ public final class CreditlineGraphQl {
                         .dataFetcher("balance", env -> balance(store.balance(admin(env, env.getArgument("orgId")))))
                         .dataFetcher("budgets", env -> budgets(store.budgets(admin(env, env.getArgument("orgId")))))
                         .dataFetcher("members", env -> members(admin(env, env.getArgument("orgId"))))
-                        .dataFetcher("notifications", this::notifications))
+                        .dataFetcher("notifications", this::notifications)
+                        .dataFetcher("orgUsage", this::orgUsage))
+                .type("OrgUsage", t -> t.dataFetcher("members", this::memberTable))
                 .type("Mutation", m -> m
                         .dataFetcher("setBudgets", this::setBudgets)
                         .dataFetcher("setMemberBudget", this::setMemberBudget)
@@ -287,6 +295,34 @@ public final class CreditlineGraphQl {
             out.add(m);
         }
         return out;
+    }
+
+    /** The summary of the range; the member table is fetched only when asked for (see {@link #memberTable}). */
+    private Map<String, Object> orgUsage(DataFetchingEnvironment env) {
+        String orgId = admin(env, env.getArgument("orgId"));
+        DateRange range = DateRange.parse(env.getArgument("from"), env.getArgument("to"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("orgId", orgId);
+        m.putAll(UsageJson.summary(store.usageSummary(orgId, null, range)));
+        m.put(RANGE, range);
+        return m;
+    }
+
+    private Map<String, Object> memberTable(DataFetchingEnvironment env) {
+        Map<String, Object> usage = env.getSource();
+        MemberQuery q = MemberQuery.parse(env.getArgument("sort"), env.getArgument("order"), env.getArgument("search"),
+                text(env.getArgument("page")), text(env.getArgument("pageSize")));
+        MemberUsage.Page page = store.memberUsage((String) usage.get("orgId"), (DateRange) usage.get(RANGE), q);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rows", page.rows().stream().map(UsageJson::memberRow).toList());
+        m.put("total", page.total());
+        m.put("page", q.page());
+        m.put("pageSize", q.pageSize());
+        return m;
+    }
+
+    private static String text(Integer n) {
+        return n == null ? null : n.toString();
     }
 
     // ---- mutations ----

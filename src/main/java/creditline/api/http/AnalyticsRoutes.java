@@ -84,7 +84,7 @@ final class AnalyticsRoutes {
         onlyParams(req, RANGE);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("orgId", orgId);
-        m.putAll(summary(store.usageSummary(orgId, null, range(req))));
+        m.putAll(UsageJson.summary(store.usageSummary(orgId, null, range(req))));
         Http.ok(res, m);
     }
 
@@ -97,75 +97,17 @@ final class AnalyticsRoutes {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("orgId", p.orgId());
         m.put("memberId", p.memberId());
-        m.putAll(summary(store.usageSummary(p.orgId(), p.memberId(), range)));
+        m.putAll(UsageJson.summary(store.usageSummary(p.orgId(), p.memberId(), range)));
         MemberUsage.Budget b = store.memberBudget(p.orgId(), p.memberId());
         Map<String, Object> card = new LinkedHashMap<>();
-        card.put("credits", budgetCredits(b));
+        card.put("credits", UsageJson.budgetCredits(b));
         card.put("consumed", Views.credits(b.consumedMicros()));
-        card.put("usagePercent", usagePercent(b));
+        card.put("usagePercent", UsageJson.usagePercent(b));
         card.put("enforce", b.enforce());
         card.put("periodStart", b.periodStart().toString());
         card.put("periodEnd", b.periodStart().plusMonths(1).toString());
         m.put("monthlyBudget", card);
         Http.ok(res, m);
-    }
-
-    /** The budget's amount; null when unlimited. */
-    private static String budgetCredits(MemberUsage.Budget b) {
-        return b.creditsMicros() == null ? null : Views.credits(b.creditsMicros());
-    }
-
-    /** Consumed this month as a percent of the budget; null when unlimited. */
-    private static BigDecimal usagePercent(MemberUsage.Budget b) {
-        return b.creditsMicros() == null ? null : Views.percent(b.consumedMicros(), b.creditsMicros());
-    }
-
-    private static Map<String, Object> summary(UsageSummary s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("from", s.range().from().toString());
-        m.put("to", s.range().to().toString());
-        m.put("days", s.range().days());
-        m.put("creditsConsumed", Views.credits(s.totals().chargedMicros()));
-        m.put("avgCreditsPerDay", Views.credits(s.avgPerDayMicros()));
-        m.put("events", s.totals().events());
-        m.put("nominalCredits", Views.credits(s.totals().nominalMicros()));
-        m.put("tokens", tokens(s.totals()));
-        m.put("byModel", shares(s.byModel(), "model", s.totals().chargedMicros()));
-        m.put("byActivity", shares(s.byActivity(), "activity", s.totals().chargedMicros()));
-        m.put("byAgent", shares(s.byAgent(), "agent", s.totals().chargedMicros()));
-        List<Object> daily = new ArrayList<>(s.daily().size());
-        for (UsageSummary.Day d : s.daily()) {
-            Map<String, Object> day = new LinkedHashMap<>();
-            day.put("date", d.date().toString());
-            day.put("credits", Views.credits(d.totals().chargedMicros()));
-            day.put("events", d.totals().events());
-            daily.add(day);
-        }
-        m.put("daily", daily);
-        return m;
-    }
-
-    private static Map<String, Object> tokens(UsageTotals t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("input", t.inputTokens());
-        m.put("output", t.outputTokens());
-        m.put("cacheWrite", t.cacheWriteTokens());
-        m.put("cacheRead", t.cacheReadTokens());
-        return m;
-    }
-
-    /** Shares with their percent of the total credits (half-up, 2 decimals; null when nothing was charged). */
-    private static List<Object> shares(List<UsageSummary.Share> shares, String keyName, long ofMicros) {
-        List<Object> out = new ArrayList<>(shares.size());
-        for (UsageSummary.Share s : shares) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put(keyName, "agent".equals(keyName) && s.key().isEmpty() ? null : s.key());
-            m.put("credits", Views.credits(s.totals().chargedMicros()));
-            m.put("events", s.totals().events());
-            m.put("percent", Views.percent(s.totals().chargedMicros(), ofMicros));
-            out.add(m);
-        }
-        return out;
     }
 
     private void members(ServerRequest req, ServerResponse res) {
@@ -175,20 +117,7 @@ final class AnalyticsRoutes {
         MemberQuery q = memberQuery(req);
         MemberUsage.Page page = store.memberUsage(orgId, range, q);
         List<Object> rows = new ArrayList<>(page.rows().size());
-        for (MemberUsage u : page.rows()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("memberId", u.memberId());
-            m.put("current", u.current());
-            m.put("credits", Views.credits(u.chargedMicros()));
-            m.put("events", u.events());
-            m.put("byModel", shares(u.byModel(), "model", u.chargedMicros()));
-            MemberUsage.Budget b = u.budget();
-            m.put("budget", budgetCredits(b));
-            m.put("budgetEnforced", b.enforce());
-            m.put("budgetConsumed", Views.credits(b.consumedMicros()));
-            m.put("usagePercent", usagePercent(b));
-            rows.add(m);
-        }
+        for (MemberUsage u : page.rows()) rows.add(UsageJson.memberRow(u));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rows", rows);
         out.put("total", page.total());
@@ -244,9 +173,9 @@ final class AnalyticsRoutes {
             row.add(Csv.neutralize(u.memberId()));
             row.add(Views.credits(u.chargedMicros()));
             row.add(u.events());
-            row.add(budgetCredits(b));
+            row.add(UsageJson.budgetCredits(b));
             row.add(Views.credits(b.consumedMicros()));
-            row.add(usagePercent(b));
+            row.add(UsageJson.usagePercent(b));
             Map<String, Long> byModel = new java.util.HashMap<>();
             for (UsageSummary.Share s : u.byModel()) byModel.put(s.key(), s.totals().chargedMicros());
             for (String m : models) row.add(Views.credits(byModel.getOrDefault(m, 0L)));

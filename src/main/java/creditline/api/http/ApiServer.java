@@ -60,6 +60,8 @@ public final class ApiServer implements AutoCloseable {
         new GraphQlRoutes(new CreditlineGraphQl(store), auth).register(routing);
         new AnalyticsRoutes(store, auth).register(routing);
         new BudgetCsvRoutes(store, auth).register(routing);
+        new MeRoutes(store, auth).register(routing);
+        new WebRoutes().register(routing);
         routing.any((req, res) -> error(res, new Failure(Failure.Kind.NOT_FOUND, "NOT_FOUND",
                 "no such endpoint: " + req.prologue().method().text() + " " + req.path().path())));
         routing.error(Failure.class, (req, res, f) -> error(res, f));
