@@ -90,6 +90,11 @@ public final class BatchingWriter implements AutoCloseable {
         }
     }
 
+    /** Commands waiting for the next batch (for tests that compose a batch). */
+    int queued() {
+        return queue.size();
+    }
+
     private void loop() {
         List<Pending<?>> batch = new ArrayList<>();
         while (running || !queue.isEmpty()) {

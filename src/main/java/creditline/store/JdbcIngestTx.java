@@ -37,7 +37,12 @@ final class JdbcIngestTx implements IngestTx {
     static final int EVENT_PARAMS = 35;
     /** Rows per INSERT: one statement step per this many events instead of one per event. */
     static final int ROWS_PER_INSERT = 32;
-    private static final String FULL_INSERT = insertSql(ROWS_PER_INSERT);
+    /** By number of rows. */
+    private static final String[] INSERTS = new String[ROWS_PER_INSERT + 1];
+
+    static {
+        for (int rows = 1; rows <= ROWS_PER_INSERT; rows++) INSERTS[rows] = insertSql(rows);
+    }
 
     /** Inserts {@code rows} events unless their (org, id) is stored; returns the keys of the rows it inserted. */
     static String insertSql(int rows) {
@@ -98,7 +103,7 @@ final class JdbcIngestTx implements IngestTx {
         try {
             for (int from = 0; from < events.size(); from += ROWS_PER_INSERT) {
                 int rows = Math.min(ROWS_PER_INSERT, events.size() - from);
-                try (PreparedStatement ps = tx.prepareStatement(rows == ROWS_PER_INSERT ? FULL_INSERT : insertSql(rows))) {
+                try (PreparedStatement ps = tx.prepareStatement(INSERTS[rows])) {
                     for (int r = 0; r < rows; r++) bindEvent(ps, events.get(from + r), receivedMicros, r * EVENT_PARAMS + 1);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) inserted[index.get(key(rs.getString(1), rs.getString(2)))] = true;
@@ -211,7 +216,8 @@ final class JdbcIngestTx implements IngestTx {
     @Override
     public void settleReservation(String orgId, String reservationId, String eventId) {
         try {
-            Reservations.settle(tx, orgId, reservationId, eventId, now);
+            Reservations.Closed hold = Reservations.settle(tx, orgId, reservationId, eventId, now);
+            if (hold != null) book(orgId).holdClosed(hold.memberId(), hold.amountMicros(), hold.expiresAt());
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }

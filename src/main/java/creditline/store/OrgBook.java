@@ -52,6 +52,13 @@ final class OrgBook {
     private final Map<LocalDate, PeriodTotals> periodDeltas = new TreeMap<>();
     private final Map<LocalDate, Map<String, long[]>> memberDeltas = new TreeMap<>();
     private final Map<RollupDelta.Cell, UsageTotals> rollups = new TreeMap<>();
+    /** Decision snapshots read in this batch, by member: rows as they were then, and the journal's length then. */
+    private record SnapshotRead(Enforcement.Snapshot snapshot, Instant at, int journalAt) {}
+    private final Map<String, SnapshotRead> snapshots = new HashMap<>();
+    /** Holds opened and closed in this batch, in order: what a snapshot read earlier does not show. */
+    private record HoldChange(String memberId, long amountMicros, Instant expiresAt, boolean opened) {}
+    private final List<HoldChange> holdJournal = new ArrayList<>();
+
     private final Set<LocalDate> alertPeriods = new TreeSet<>();
     private final Set<String> alertMembers = new TreeSet<>();
     private Instant alertsAt;
@@ -143,6 +150,7 @@ final class OrgBook {
             writeBuckets(tx); // a rollover allotment carries what the previous month has left, as drawn
             CreditBucket created = Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
             buckets.put(created.id(), new CreditBucket[] {created, created});
+            snapshots.clear(); // they counted this allotment as it would be; now the rows have it
         }
         if (loadedFrom == null || from.isBefore(loadedFrom) || to.isAfter(loadedTo)) {
             for (CreditBucket b : Ledger.bucketsOverlapping(tx, orgId, from, to)) buckets.putIfAbsent(b.id(), new CreditBucket[] {b, b});
@@ -180,6 +188,7 @@ final class OrgBook {
             ps.executeBatch();
         }
         for (CreditBucket[] b : dirty) b[0] = b[1];
+        snapshots.clear(); // the draw moved from this book into the rows
     }
 
     // ---- totals, rollups, alerts: written by flush ----
@@ -204,20 +213,38 @@ final class OrgBook {
         alertsAt = now;
     }
 
-    /**
-     * Before a decision snapshot is read: when this month's plan bucket is not known to be stored,
-     * the snapshot computes it from the rows (a rollover allotment from the previous month's), so
-     * those rows must hold this batch's draw.
-     */
-    void beforeSnapshot(Connection tx, Instant now) throws SQLException {
-        if (!buckets.containsKey(PlanAllotment.bucketId(Periods.periodStart(now)))) writeBuckets(tx);
+    /** Records a hold opened in this batch. */
+    void holdOpened(String memberId, long amountMicros, Instant expiresAt) {
+        holdJournal.add(new HoldChange(memberId, amountMicros, expiresAt, true));
+    }
+
+    /** Records a hold settled or released in this batch (as it was when open). */
+    void holdClosed(String memberId, long amountMicros, Instant expiresAt) {
+        holdJournal.add(new HoldChange(memberId, amountMicros, expiresAt, false));
     }
 
     /**
-     * The true decision state from a snapshot of the rows: adds this batch's consumption,
-     * tokens and draw (reservations are written at once, so the snapshot has them).
+     * The member's decision snapshot as of {@code now}: read from the rows once per batch, then
+     * kept true by this book (consumption, draw and holds of the batch). Holds that expire during
+     * the batch keep counting until its end: a decision may be stricter, never looser.
      */
-    AuthState adjust(AuthState s, String memberId, Instant now) {
+    Enforcement.Snapshot snapshot(Connection tx, Catalog catalog, String memberId, Instant now) throws SQLException {
+        // Without this month's allotment stored, a snapshot computes it from the rows (a rollover from
+        // the previous month's): those rows must hold this batch's draw.
+        if (!buckets.containsKey(PlanAllotment.bucketId(Periods.periodStart(now)))) writeBuckets(tx);
+        SnapshotRead read = snapshots.get(memberId);
+        if (read == null) {
+            Enforcement.Snapshot fresh = Enforcement.snapshot(tx, catalog, orgId, memberId, now);
+            if (!fresh.memberExists()) return fresh;
+            read = new SnapshotRead(fresh, now, holdJournal.size());
+            snapshots.put(memberId, read);
+        }
+        return adjust(read, memberId, now);
+    }
+
+    /** Rows as read + what this batch changed since: consumption and draw (never written yet) and holds (since the read). */
+    private Enforcement.Snapshot adjust(SnapshotRead read, String memberId, Instant now) {
+        AuthState s = read.snapshot().state();
         LocalDate period = Periods.periodStart(now);
         PeriodTotals org = periodDeltas.getOrDefault(period, PeriodTotals.ZERO);
         long[] member = memberDeltas.getOrDefault(period, Map.of()).getOrDefault(memberId, new long[2]);
@@ -227,11 +254,23 @@ final class OrgBook {
                 balanceDelta = Math.addExact(balanceDelta, b[1].remainingMicros() - b[0].remainingMicros());
             }
         }
-        if (org.events() == 0 && member[1] == 0 && balanceDelta == 0) return s;
-        return new AuthState(s.orgStatus(), s.overage(), s.tokensIncluded(), Math.addExact(s.periodTokensUsed(), org.totalTokens()),
-                Math.addExact(s.balanceMicros(), balanceDelta), s.orgReservedMicros(), s.orgBudget(),
+        long orgHeld = 0;
+        long memberHeld = 0;
+        long holds = 0;
+        for (HoldChange h : holdJournal.subList(read.journalAt(), holdJournal.size())) {
+            // A hold closed now was in the snapshot only if it was still open then.
+            if (!h.opened() && !h.expiresAt().isAfter(read.at())) continue;
+            long sign = h.opened() ? 1 : -1;
+            orgHeld = Math.addExact(orgHeld, sign * h.amountMicros());
+            if (h.memberId().equals(memberId)) memberHeld = Math.addExact(memberHeld, sign * h.amountMicros());
+            holds += sign;
+        }
+        AuthState adjusted = new AuthState(s.orgStatus(), s.overage(), s.tokensIncluded(), Math.addExact(s.periodTokensUsed(), org.totalTokens()),
+                Math.addExact(s.balanceMicros(), balanceDelta), Math.addExact(s.orgReservedMicros(), orgHeld), s.orgBudget(),
                 Math.addExact(s.orgConsumedMicros(), org.consumedMicros()), s.memberBudget(),
-                Math.addExact(s.memberConsumedMicros(), member[1]), s.memberReservedMicros(), s.orgRestrictions(), s.memberRestrictions());
+                Math.addExact(s.memberConsumedMicros(), member[1]), Math.addExact(s.memberReservedMicros(), memberHeld),
+                s.orgRestrictions(), s.memberRestrictions());
+        return new Enforcement.Snapshot(adjusted, true, true, read.snapshot().openHolds() + holds);
     }
 
     /** Writes what the batch changed, then raises the alerts it calls for. */

@@ -33,14 +33,20 @@ public final class Reservations {
         }
     }
 
-    static void settle(Connection c, String orgId, String reservationId, String eventId, Instant now) throws SQLException {
+    /** An open hold as it was when closed: whose, how much, until when. */
+    record Closed(String memberId, long amountMicros, Instant expiresAt) {}
+
+    /** Marks the open hold settled by the event; the hold as it was, or null when there was no open hold. */
+    static Closed settle(Connection c, String orgId, String reservationId, String eventId, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE reservations SET status = 'SETTLED', settled_event_id = ?, finished_at_micros = ?"
-                + " WHERE org_id = ? AND reservation_id = ? AND status = 'PENDING'")) {
+                + " WHERE org_id = ? AND reservation_id = ? AND status = 'PENDING' RETURNING member_id, amount_micros, expires_at_micros")) {
             ps.setString(1, eventId);
             ps.setLong(2, Times.micros(now));
             ps.setString(3, orgId);
             ps.setString(4, reservationId);
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Closed(rs.getString(1), rs.getLong(2), Times.instant(rs.getLong(3))) : null;
+            }
         }
     }
 

@@ -565,6 +565,8 @@ public final class Store implements AutoCloseable {
             Reservations.Reservation r = new Reservations.Reservation(orgId, ReservationIds.next(orgId), memberId, modelId, activity,
                     estimateMicros, "PENDING", now, now.plusSeconds(reserveTtlSeconds), null, null);
             Reservations.insert(tx, r);
+            OrgBook book = batch.book(orgId);
+            book.holdOpened(memberId, estimateMicros, r.expiresAt());
             return new Authorization(d, r);
         });
     }
@@ -577,13 +579,11 @@ public final class Store implements AutoCloseable {
     /** @param book the org's changes not yet written in this write batch; null on a read connection */
     private Decided decide(Connection c, OrgBook book, String orgId, String memberId, String modelId, String activity, long estimateMicros,
                            Instant now) throws SQLException {
-        if (book != null) book.beforeSnapshot(c, now);
-        Enforcement.Snapshot s = Enforcement.snapshot(c, catalog, orgId, memberId, now);
+        Enforcement.Snapshot s = book == null ? Enforcement.snapshot(c, catalog, orgId, memberId, now) : book.snapshot(c, catalog, memberId, now);
         if (!s.orgExists()) throw Failure.notFound("ORG_NOT_FOUND", "org '" + orgId + "' does not exist");
         if (!s.memberExists()) throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
         requireModel(c, modelId);
-        AuthState state = book == null ? s.state() : book.adjust(s.state(), memberId, now);
-        return new Decided(Authorizer.decide(state, modelId, activity, estimateMicros), s.openHolds());
+        return new Decided(Authorizer.decide(s.state(), modelId, activity, estimateMicros), s.openHolds());
     }
 
     /** Models are never deleted, so a model seen once exists for good: the hot path skips the query. */
@@ -608,6 +608,7 @@ public final class Store implements AutoCloseable {
                 throw new Failure(Failure.Kind.CONFLICT, "RESERVATION_NOT_OPEN", "reservation '" + reservationId + "' is already "
                         + r.status().toLowerCase(java.util.Locale.ROOT), Map.of("status", r.status()));
             }
+            batch.book(orgId).holdClosed(r.memberId(), r.amountMicros(), r.expiresAt());
             return Reservations.find(tx, orgId, reservationId, now);
         });
     }

@@ -114,6 +114,53 @@ abstract class WriterContract extends StoreFixture {
         assertThat(probeRows()).containsExactly("k0", "k1", "k2", "k3", "k5", "k6", "k8", "k9");
     }
 
+    /** Submits the call and returns once its command waits in the writer's queue, so calls queue in the order submitted. */
+    private <R> CompletableFuture<R> queueInOrder(Supplier<R> call) throws InterruptedException {
+        int before = store.writer().queued();
+        CompletableFuture<R> f = async(call);
+        for (int i = 0; i < 1_000 && store.writer().queued() == before; i++) Thread.sleep(2);
+        assertThat(store.writer().queued()).as("the call queued its command").isEqualTo(before + 1);
+        return f;
+    }
+
+    @Test
+    void decisionsInsideOneBatchSeeTheBatchsHoldsSettlementsAndReleases() throws Exception {
+        org("o", "pro");
+        store.putBudgets("o", new creditline.budget.BudgetSettings(creditline.budget.BudgetSettings.Budget.UNLIMITED,
+                new creditline.budget.BudgetSettings.Budget(micros("20"), true, false, 80)));
+        String r0 = store.authorize("o", "a@x.io", "reply", "chat", micros("4"), 600L).reservation().id();
+        String r1 = store.authorize("o", "a@x.io", "reply", "chat", micros("3"), 600L).reservation().id();
+
+        CompletableFuture<Void> holder = holdWriter();
+        List<CompletableFuture<?>> queued = new ArrayList<>();
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("2"), 600L)));        // 20 - 0 - 7 left
+        queued.add(queueInOrder(() -> store.ingest(List.of(new UsageEvent("settles-r0", "o", "a@x.io", "reply", "chat", NOW,
+                creditline.pricing.TokenCounts.ZERO, 0, r0, false, UsageEvent.Details.NONE)))));                  // charges 5, frees 4
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("6"), 600L)));        // 20 - 5 - 5 left
+        queued.add(queueInOrder(() -> store.release(r1)));                                                        // frees 3
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("11"), 600L)));       // 20 - 5 - 8 left: no
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("7"), 600L)));        // exactly what is left
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("1"), 600L)));        // nothing left
+        release(queued);
+        holder.join();
+
+        long[] leftBefore = {13, -1, 10, -1, 7, 7, 0};
+        boolean[] allowed = {true, false, true, false, false, true, false};
+        for (int i : new int[] {0, 2, 4, 5, 6}) {
+            Store.Authorization a = (Store.Authorization) queued.get(i).join();
+            assertThat(a.decision().memberBudgetRemainingMicros()).as("member budget left before call " + i).isEqualTo(micros(Long.toString(leftBefore[i])));
+            assertThat(a.decision().allowed()).as("call " + i + " allowed").isEqualTo(allowed[i]);
+            assertThat(a.reservation() != null).isEqualTo(allowed[i]);
+        }
+        @SuppressWarnings("unchecked")
+        List<EventOutcome> settled = (List<EventOutcome>) queued.get(1).join();
+        assertThat(settled.get(0).status()).isEqualTo(EventOutcome.Status.ACCEPTED);
+        assertThat(store.reservation(r0).status()).isEqualTo("SETTLED");
+        assertThat(store.reservation(r1).status()).isEqualTo("RELEASED");
+        // Committed, read afresh: the same state.
+        assertThat(store.authorize("o", "a@x.io", "reply", "chat", micros("1"), null).decision().memberBudgetRemainingMicros()).isZero();
+    }
+
     /** Makes writing the period totals of {@code orgId} fail, as a full disk or a broken constraint would. */
     abstract void failPeriodTotalsOf(Connection tx, String orgId) throws SQLException;
 
