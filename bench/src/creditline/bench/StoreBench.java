@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The store without HTTP: the same enforcement workloads as {@link EnforcementBench}, called on
  * {@link Store} from platform threads in this JVM, with the CPU each operation costs (whole
  * process and the writer thread). Separates what the store costs from what the HTTP stack costs.
- * Usage: {@code bench/run store [--db sqlite|postgres] [--seconds S] [--clients C]}.
+ * Usage: {@code bench/run store [--db sqlite|postgres] [--seconds S] [--clients C] [--batch N] [--only authorize|ingest|reserve]}.
  */
 public final class StoreBench {
     interface Op { void run(Store store, int client, long seq); }
@@ -48,10 +48,11 @@ public final class StoreBench {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             EnforcementBench.setUp(http, "http://127.0.0.1:" + app.port(), clients);
             Store store = app.store();
-            run("authorize (no reservation)", store, clients, seconds, (s, c, seq) ->
+            String only = opts.getOrDefault("only", "all"); // authorize | ingest | reserve | all
+            if (only.equals("all") || only.equals("authorize")) run("authorize (no reservation)", store, clients, seconds, (s, c, seq) ->
                     s.authorize("bench", "m" + (c % 100) + "@bench.io", "reply", "chat", 0, null));
             int batch = Integer.parseInt(opts.getOrDefault("batch", "1000"));
-            run("ingest, " + batch + " events per call (ops = events)", store, Math.min(clients, 8), seconds, (s, c, seq) -> {
+            if (only.equals("all") || only.equals("ingest")) run("ingest, " + batch + " events per call (ops = events)", store, Math.min(clients, 8), seconds, (s, c, seq) -> {
                 List<UsageEvent> events = new ArrayList<>(batch);
                 java.time.Instant now = java.time.Instant.now();
                 for (int i = 0; i < batch; i++) {
@@ -60,7 +61,7 @@ public final class StoreBench {
                 }
                 s.ingest(events);
             }, batch);
-            run("reserve + settle, one hot member", store, clients, seconds, (s, c, seq) -> {
+            if (only.equals("all") || only.equals("reserve")) run("reserve + settle, one hot member", store, clients, seconds, (s, c, seq) -> {
                 var a = s.authorize("bench", "hot@bench.io", "reply", "chat", 1_000_000, 600L);
                 if (a.reservation() == null) throw new IllegalStateException("not reserved: " + a.decision());
                 var out = s.ingest(List.of(new UsageEvent("e-" + c + "-" + seq, "bench", "hot@bench.io", "reply", "chat",
