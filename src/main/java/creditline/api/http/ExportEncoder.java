@@ -32,6 +32,8 @@ final class ExportEncoder {
     /** Room kept for one number, time or short literal before a flush check. */
     private static final int SCALAR_BYTES_MAX = 48;
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    /** "00", "01", ... "99": two digits per division. */
+    private static final byte[] PAIRS = new byte[200];
     private static final byte[] TRUE = bytes("true");
     private static final byte[] FALSE = bytes("false");
     private static final byte[] NULL = bytes("null");
@@ -41,12 +43,19 @@ final class ExportEncoder {
     private static final byte[][] JSON_KEYS = new byte[COLUMNS.size()][];
 
     static {
+        for (int d = 0; d < 100; d++) {
+            PAIRS[2 * d] = (byte) ('0' + d / 10);
+            PAIRS[2 * d + 1] = (byte) ('0' + d % 10);
+        }
         for (int k = 0; k < COLUMNS.size(); k++) JSON_KEYS[k] = bytes((k == 0 ? "{\"" : ",\"") + COLUMNS.get(k).name() + "\":");
     }
 
     private final OutputStream out;
     private final byte[] buf = new byte[BUFFER_BYTES];
     private int n;
+    /** The last date written (YYYY-MM-DD) and its day: the events of an export come in time order. */
+    private final byte[] date = new byte[10];
+    private long dateDay = Long.MIN_VALUE;
 
     ExportEncoder(OutputStream out) {
         this.out = out;
@@ -242,16 +251,44 @@ final class ExportEncoder {
         digits(v, 1);
     }
 
-    /** {@code v >= 0} with at least {@code width} digits (zeros in front); room is there. */
+    /**
+     * {@code v >= 0} with at least {@code width} digits (zeros in front); room is there. Two
+     * digits per division, in int arithmetic when the value fits: a row has some 200 digits, and
+     * a long division per digit made this the export's hottest loop.
+     */
     private void digits(long v, int width) {
-        int len = 1;
-        for (long x = v; x >= 10; x /= 10) len++;
-        len = Math.max(len, width);
-        for (int i = n + len - 1; i >= n; i--) {
-            buf[i] = (byte) ('0' + v % 10);
-            v /= 10;
+        int start = n;
+        int len = Math.max(v <= Integer.MAX_VALUE ? length((int) v) : Long.toString(v).length(), width);
+        int i = start + len;
+        n = i;
+        while (v > Integer.MAX_VALUE) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            v = q;
+            buf[--i] = PAIRS[2 * r + 1];
+            buf[--i] = PAIRS[2 * r];
         }
-        n += len;
+        int w = (int) v;
+        while (w >= 100) {
+            int q = w / 100;
+            int r = w - q * 100;
+            w = q;
+            buf[--i] = PAIRS[2 * r + 1];
+            buf[--i] = PAIRS[2 * r];
+        }
+        if (w >= 10) {
+            buf[--i] = PAIRS[2 * w + 1];
+            buf[--i] = PAIRS[2 * w];
+        } else {
+            buf[--i] = (byte) ('0' + w);
+        }
+        while (i > start) buf[--i] = '0';
+    }
+
+    private static int length(int v) {
+        int len = 1;
+        for (int bound = 10; len < 10 && v >= bound; bound *= 10) len++;
+        return len;
     }
 
     /** Micro-credits as {@link Credits#format}: at least 2 and at most 6 fractional digits. */
@@ -277,27 +314,35 @@ final class ExportEncoder {
         int micro = (int) Math.floorMod(micros, 1_000_000L);
         long days = Math.floorDiv(seconds, 86_400L);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-        // Civil date from days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
-        long z = days + 719_468;
-        long era = Math.floorDiv(z, 146_097);
-        long doe = z - era * 146_097;
-        long yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        long mp = (5 * doy + 2) / 153;
-        long day = doy - (153 * mp + 2) / 5 + 1;
-        long month = mp < 10 ? mp + 3 : mp - 9;
-        long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-        if (year < 0 || year > 9999) { // Instant.toString writes a sign and more digits there
-            byte[] s = bytes(Instant.ofEpochSecond(seconds, micro * 1_000L).toString());
-            System.arraycopy(s, 0, buf, n, s.length);
-            n += s.length;
-            return;
+        if (days != dateDay) {
+            // Civil date from days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
+            long z = days + 719_468;
+            long era = Math.floorDiv(z, 146_097);
+            long doe = z - era * 146_097;
+            long yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+            long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+            long mp = (5 * doy + 2) / 153;
+            long day = doy - (153 * mp + 2) / 5 + 1;
+            long month = mp < 10 ? mp + 3 : mp - 9;
+            long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+            if (year < 0 || year > 9999) { // Instant.toString writes a sign and more digits there
+                byte[] s = bytes(Instant.ofEpochSecond(seconds, micro * 1_000L).toString());
+                System.arraycopy(s, 0, buf, n, s.length);
+                n += s.length;
+                return;
+            }
+            int at = n;
+            digits(year, 4);
+            buf[n++] = '-';
+            digits(month, 2);
+            buf[n++] = '-';
+            digits(day, 2);
+            System.arraycopy(buf, at, date, 0, date.length);
+            dateDay = days;
+        } else {
+            System.arraycopy(date, 0, buf, n, date.length);
+            n += date.length;
         }
-        digits(year, 4);
-        buf[n++] = '-';
-        digits(month, 2);
-        buf[n++] = '-';
-        digits(day, 2);
         buf[n++] = 'T';
         digits(secondOfDay / 3600, 2);
         buf[n++] = ':';

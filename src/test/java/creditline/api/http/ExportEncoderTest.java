@@ -76,6 +76,20 @@ class ExportEncoderTest {
             assertThat(encoded(e -> e.time(micros))).as(Seeds.replay(seed) + " " + micros)
                     .isEqualTo(Instant.ofEpochSecond(seconds, micro * 1000).toString());
         }
+        // One encoder for many times, as an export writes them: mostly the same day, sometimes another.
+        List<Long> times = new ArrayList<>();
+        long at = 1_790_000_000_000_000L;
+        for (int i = 0; i < CASES; i++) {
+            at += r.nextInt(10) == 0 ? r.nextLong(-200_000_000_000L, 200_000_000_000L) : r.nextLong(5_000_000_000L);
+            times.add(at);
+        }
+        String expected = String.join(",", times.stream().map(t -> Instant.ofEpochSecond(0, t * 1000).toString()).toList());
+        assertThat(encoded(e -> {
+            for (int i = 0; i < times.size(); i++) {
+                if (i > 0) e.csvText(new byte[] {'x'});
+                e.time(times.get(i));
+            }
+        }).replace("x", ",")).as(Seeds.replay(seed)).isEqualTo(expected);
         assertThat(encoded(e -> e.time(0))).isEqualTo("1970-01-01T00:00:00Z");
         assertThat(encoded(e -> e.time(-1))).isEqualTo("1969-12-31T23:59:59.999999Z");
         assertThat(encoded(e -> e.credits(-5))).isEqualTo("-0.000005");
