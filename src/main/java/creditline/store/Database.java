@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -79,10 +80,16 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
+    /**
+     * Applies the migrations: one SQL for both dialects, with the placeholder
+     * {@code ${withoutRowid}} after a CREATE TABLE for a table that is read and written by its key
+     * only (SQLite then keeps its rows in the key's B-tree; PostgreSQL has no such clause).
+     */
     private void migrate() {
         Flyway.configure()
                 .dataSource(readers)
                 .locations("classpath:db/migration")
+                .placeholders(Map.of("withoutRowid", dialect == Dialect.SQLITE ? "WITHOUT ROWID" : ""))
                 .load()
                 .migrate();
     }

@@ -1,7 +1,6 @@
 package creditline.store;
 
 import creditline.analytics.EventFilter;
-import creditline.pricing.Credits;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,28 +16,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The request-level export: every field of each usage event of the filter, with its charge,
- * nominal cost and rate version, in order of occurrence. Rows are streamed one at a time from a
- * forward-only cursor, so memory stays constant whatever the number of rows: the caller runs it
- * inside a transaction (autocommit off), which PostgreSQL needs to fetch {@link #FETCH_ROWS} rows
- * at a time instead of the whole result.
+ * nominal cost and rate version, in order of occurrence. Rows are streamed from a forward-only
+ * cursor through a few recycled batches, so memory stays constant whatever the number of rows:
+ * the caller runs it inside a transaction (autocommit off), which PostgreSQL needs to fetch
+ * {@link #FETCH_ROWS} rows at a time instead of the whole result.
+ *
+ * <p>Values stay as the database returns them: text as its UTF-8 bytes, everything else as a
+ * long (credits in micro-credits, times in microseconds since the epoch). No String or boxed
+ * number is made per cell; the sink encodes the bytes it writes straight from these.
  */
 public final class EventExport {
-    /** Rows fetched from the database per round trip. */
-    static final int FETCH_ROWS = 1_000;
+    /** Rows fetched from the database per round trip (PostgreSQL; SQLite steps row by row). */
+    static final int FETCH_ROWS = 2_000;
     /** Rows handed from the reading thread to the writing one at a time. */
     static final int BATCH_ROWS = 512;
-    /** Batches waiting between the two threads at most: with BATCH_ROWS, the export's memory bound. */
+    /** Batches waiting between the two threads at most. */
     static final int BATCHES_QUEUED_MAX = 4;
+    /** Batches in all (queued, being filled, being written): with BATCH_ROWS, the export's memory bound. */
+    static final int BATCHES = BATCHES_QUEUED_MAX + 2;
 
-    /** How a column's value is typed in a row. */
+    /** How a column's value is read from a {@link Row}. */
     public enum Kind {
-        /** A String. */ TEXT,
-        /** A Long: counts and tokens (never null). */ COUNT,
-        /** A Long or null: versions, latencies, retries... */ OPTIONAL_COUNT,
-        /** A decimal String of credits. */ CREDITS,
-        /** An ISO-8601 UTC String. */ TIME,
-        /** A Boolean. */ BOOLEAN,
-        /** A String holding a JSON object. */ JSON
+        /** {@link Row#text}: UTF-8 bytes, or null. */ TEXT,
+        /** {@link Row#number}: counts and tokens (never null). */ COUNT,
+        /** {@link Row#number} unless {@link Row#isNull}: versions, latencies, retries... */ OPTIONAL_COUNT,
+        /** {@link Row#number}: micro-credits (never null). */ CREDITS,
+        /** {@link Row#number}: microseconds since 1970-01-01T00:00:00Z (never null). */ TIME,
+        /** {@link Row#number}: 1 for true, 0 for false (never null). */ BOOLEAN,
+        /** {@link Row#text}: the UTF-8 bytes of a JSON object, or null. */ JSON
     }
 
     /** An exported column: its name in the header (and JSON Lines key) and its kind. */
@@ -81,12 +86,28 @@ public final class EventExport {
             new Column("contextBytes", "context_bytes", Kind.OPTIONAL_COUNT),
             new Column("metadata", "metadata", Kind.JSON));
 
-    /** Receives the rows, one array per event, values typed by {@link Column#kind()} (null: absent). */
+    private static final Kind[] KINDS = COLUMNS.stream().map(Column::kind).toArray(Kind[]::new);
+
+    /**
+     * One event of the export, valid only during {@link RowSink#row}; columns are indexes into
+     * {@link #COLUMNS}, read as their {@link Kind} says.
+     */
+    public interface Row {
+        /** True when the column holds no value (text or optional count). */
+        boolean isNull(int column);
+
+        long number(int column);
+
+        /** The text's UTF-8 bytes (do not modify), or null. */
+        byte[] text(int column);
+    }
+
+    /** Receives the rows, one at a time, in order. */
     public interface RowSink {
         /** Called once the query runs, before the first row (also when there is none). */
         void start() throws IOException;
 
-        void row(Object[] values) throws IOException;
+        void row(Row row) throws IOException;
     }
 
     private EventExport() {}
@@ -117,48 +138,104 @@ public final class EventExport {
 
     private static final Object END = new Object();
 
+    /** Up to {@link #BATCH_ROWS} rows, column-major per row: reused once written. */
+    private static final class Batch implements Row {
+        private final long[] numbers = new long[BATCH_ROWS * KINDS.length];
+        private final byte[][] texts = new byte[BATCH_ROWS * KINDS.length][];
+        private final boolean[] nulls = new boolean[BATCH_ROWS * KINDS.length];
+        private int size;
+        private int base;
+
+        /** Reads the result set's current row into the batch; false once it is full. */
+        boolean read(ResultSet rs) throws SQLException {
+            int at = size * KINDS.length;
+            for (int k = 0; k < KINDS.length; k++) {
+                int col = k + 1;
+                switch (KINDS[k]) {
+                    case TEXT, JSON -> {
+                        byte[] v = rs.getBytes(col);
+                        texts[at + k] = v;
+                        nulls[at + k] = v == null;
+                    }
+                    case COUNT, CREDITS, TIME -> numbers[at + k] = rs.getLong(col);
+                    case OPTIONAL_COUNT -> {
+                        numbers[at + k] = rs.getLong(col);
+                        nulls[at + k] = rs.wasNull();
+                    }
+                    case BOOLEAN -> numbers[at + k] = rs.getBoolean(col) ? 1 : 0;
+                }
+            }
+            return ++size < BATCH_ROWS;
+        }
+
+        void at(int row) {
+            base = row * KINDS.length;
+        }
+
+        @Override
+        public boolean isNull(int column) {
+            return nulls[base + column];
+        }
+
+        @Override
+        public long number(int column) {
+            return numbers[base + column];
+        }
+
+        @Override
+        public byte[] text(int column) {
+            return texts[base + column];
+        }
+    }
+
     /**
      * Reads the rows on a second thread while the caller writes them: reading the database and
-     * writing CSV take about as long, so an export runs on two cores. At most
-     * {@link #BATCHES_QUEUED_MAX} batches of {@link #BATCH_ROWS} rows wait between the two.
+     * encoding the rows take about as long, so an export runs on two cores. {@link #BATCHES}
+     * batches go round between the two; at most {@link #BATCHES_QUEUED_MAX} wait to be written.
      */
     private static long pipe(ResultSet rs, RowSink sink) throws SQLException, IOException {
-        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(BATCHES_QUEUED_MAX);
+        BlockingQueue<Object> full = new ArrayBlockingQueue<>(BATCHES_QUEUED_MAX);
+        BlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES);
+        for (int i = 0; i < BATCHES; i++) free.add(new Batch());
         AtomicBoolean stop = new AtomicBoolean();
         Thread reader = Thread.ofPlatform().name("creditline-export-reader").start(() -> {
             try {
-                List<Object[]> batch = new ArrayList<>(BATCH_ROWS);
-                while (!stop.get() && rs.next()) {
-                    batch.add(values(rs));
-                    if (batch.size() == BATCH_ROWS) {
-                        if (!hand(queue, batch, stop)) return;
-                        batch = new ArrayList<>(BATCH_ROWS);
+                Batch batch = take(free, stop);
+                while (batch != null && !stop.get() && rs.next()) {
+                    if (!batch.read(rs)) {
+                        if (!hand(full, batch, stop)) return;
+                        batch = take(free, stop);
                     }
                 }
-                if (hand(queue, batch, stop)) hand(queue, END, stop);
+                if (batch != null && batch.size > 0 && !hand(full, batch, stop)) return;
+                hand(full, END, stop);
             } catch (Throwable t) {
-                hand(queue, t, stop);
+                hand(full, t, stop);
             }
         });
         long rows = 0;
         try {
             while (true) {
-                Object item = queue.take();
+                Object item = full.take();
                 if (item == END) return rows;
                 if (item instanceof SQLException e) throw e;
                 if (item instanceof RuntimeException e) throw e;
                 if (item instanceof Throwable t) throw new IllegalStateException("the export reader failed", t);
-                @SuppressWarnings("unchecked")
-                List<Object[]> batch = (List<Object[]>) item;
-                for (Object[] row : batch) sink.row(row);
-                rows += batch.size();
+                Batch batch = (Batch) item;
+                for (int r = 0; r < batch.size; r++) {
+                    batch.at(r);
+                    sink.row(batch);
+                }
+                rows += batch.size;
+                batch.size = 0;
+                free.add(batch);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while exporting", e);
         } finally {
             stop.set(true);
-            queue.clear();
+            full.clear();
             joinQuietly(reader);
         }
     }
@@ -176,6 +253,20 @@ public final class EventExport {
         }
     }
 
+    /** An empty batch for the reader; null when the writer has stopped. */
+    private static Batch take(BlockingQueue<Batch> free, AtomicBoolean stop) {
+        try {
+            Batch b;
+            while ((b = free.poll(100, TimeUnit.MILLISECONDS)) == null) {
+                if (stop.get()) return null;
+            }
+            return b;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     private static void joinQuietly(Thread t) {
         try {
             t.join();
@@ -188,24 +279,5 @@ public final class EventExport {
         if (values.isEmpty()) return;
         sql.append(" AND ").append(column).append(" IN (").append("?,".repeat(values.size() - 1)).append("?)");
         args.addAll(values);
-    }
-
-    private static Object[] values(ResultSet rs) throws SQLException {
-        Object[] v = new Object[COLUMNS.size()];
-        for (int k = 0; k < v.length; k++) {
-            int col = k + 1;
-            v[k] = switch (COLUMNS.get(k).kind()) {
-                case TEXT, JSON -> rs.getString(col);
-                case COUNT -> rs.getLong(col);
-                case OPTIONAL_COUNT -> {
-                    long n = rs.getLong(col);
-                    yield rs.wasNull() ? null : n;
-                }
-                case CREDITS -> Credits.format(rs.getLong(col));
-                case TIME -> Times.instant(rs.getLong(col)).toString();
-                case BOOLEAN -> rs.getBoolean(col);
-            };
-        }
-        return v;
     }
 }

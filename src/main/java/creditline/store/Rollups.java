@@ -14,17 +14,20 @@ import java.util.TreeMap;
 /**
  * Writes usage rollups in the ingest transaction: the detail ({@code usage_rollups}), the org's
  * days by model ({@code usage_org_models}) and by activity and agent ({@code usage_org_activities}),
- * and each member's running totals ({@code usage_member_running}). One statement per distinct
- * cell, batched, in key order.
+ * each member's days by model ({@code usage_member_models}, the member table's breakdown) and
+ * running totals ({@code usage_member_running}). One statement per distinct cell, batched, in key
+ * order.
  */
 final class Rollups {
     /** The additive columns of both cell tables, in {@link #bindTotals} order. */
     private static final List<String> MEASURES = List.of("events", "charged_micros", "nominal_micros",
             "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens");
 
-    private static final String UPSERT_DETAIL = upsert("usage_rollups", List.of("member_id", "epoch_day", "model_id", "activity", "agent"));
-    private static final String UPSERT_ORG_MODELS = upsert("usage_org_models", List.of("epoch_day", "model_id"));
-    private static final String UPSERT_ORG_ACTIVITIES = upsert("usage_org_activities", List.of("epoch_day", "activity", "agent"));
+    private static final String UPSERT_DETAIL = upsert("usage_rollups", List.of("member_id", "epoch_day", "model_id", "activity", "agent"), MEASURES);
+    private static final String UPSERT_ORG_MODELS = upsert("usage_org_models", List.of("epoch_day", "model_id"), MEASURES);
+    private static final String UPSERT_ORG_ACTIVITIES = upsert("usage_org_activities", List.of("epoch_day", "activity", "agent"), MEASURES);
+    private static final String UPSERT_MEMBER_MODELS = upsert("usage_member_models", List.of("member_id", "epoch_day", "model_id"),
+            List.of("events", "charged_micros"));
 
     /*
      * A member's row of a day holds everything up to and including that day. A new row starts
@@ -46,11 +49,11 @@ final class Rollups {
 
     private Rollups() {}
 
-    private static String upsert(String table, List<String> keys) {
+    private static String upsert(String table, List<String> keys, List<String> measures) {
         StringBuilder set = new StringBuilder();
-        for (String m : MEASURES) set.append(set.isEmpty() ? "" : ", ").append(m).append(" = ").append(table).append('.').append(m).append(" + excluded.").append(m);
-        return "INSERT INTO " + table + " (org_id, " + String.join(", ", keys) + ", " + String.join(", ", MEASURES) + ") VALUES ("
-                + "?, ".repeat(keys.size() + MEASURES.size()) + "?) ON CONFLICT (org_id, " + String.join(", ", keys) + ") DO UPDATE SET " + set;
+        for (String m : measures) set.append(set.isEmpty() ? "" : ", ").append(m).append(" = ").append(table).append('.').append(m).append(" + excluded.").append(m);
+        return "INSERT INTO " + table + " (org_id, " + String.join(", ", keys) + ", " + String.join(", ", measures) + ") VALUES ("
+                + "?, ".repeat(keys.size() + measures.size()) + "?) ON CONFLICT (org_id, " + String.join(", ", keys) + ") DO UPDATE SET " + set;
     }
 
     static void add(Connection tx, String orgId, List<RollupDelta> deltas) throws SQLException {
@@ -58,6 +61,8 @@ final class Rollups {
         // The org's cells: a Cell with only the day and the model, or the day, activity and agent.
         Map<RollupDelta.Cell, UsageTotals> models = new TreeMap<>();
         Map<RollupDelta.Cell, UsageTotals> activities = new TreeMap<>();
+        // A member's cells: the member, the day and the model (in the key order of usage_member_models).
+        Map<RollupDelta.Cell, UsageTotals> memberModels = new TreeMap<>();
         // Latest day first: a new row then reads the rows before it as they were before this batch,
         // and every delta reaches the later rows once, through GROW_LATER_DAYS.
         Map<MemberDay, long[]> running = new TreeMap<>(Comparator.comparing(MemberDay::memberId)
@@ -76,6 +81,7 @@ final class Rollups {
                 ps.addBatch();
                 models.merge(new RollupDelta.Cell(c.epochDay(), "", c.modelId(), "", ""), d.totals(), UsageTotals::plus);
                 activities.merge(new RollupDelta.Cell(c.epochDay(), "", "", c.activity(), c.agent()), d.totals(), UsageTotals::plus);
+                memberModels.merge(new RollupDelta.Cell(c.epochDay(), c.memberId(), c.modelId(), "", ""), d.totals(), UsageTotals::plus);
                 long[] r = running.computeIfAbsent(new MemberDay(c.memberId(), c.epochDay()), k -> new long[2]);
                 r[0] = Math.addExact(r[0], d.totals().events());
                 r[1] = Math.addExact(r[1], d.totals().chargedMicros());
@@ -99,6 +105,18 @@ final class Rollups {
                 ps.setString(3, e.getKey().activity());
                 ps.setString(4, e.getKey().agent());
                 bindTotals(ps, 5, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = tx.prepareStatement(UPSERT_MEMBER_MODELS)) {
+            for (var e : memberModels.entrySet()) {
+                ps.setString(1, orgId);
+                ps.setString(2, e.getKey().memberId());
+                ps.setLong(3, e.getKey().epochDay());
+                ps.setString(4, e.getKey().modelId());
+                ps.setLong(5, e.getValue().events());
+                ps.setLong(6, e.getValue().chargedMicros());
                 ps.addBatch();
             }
             ps.executeBatch();

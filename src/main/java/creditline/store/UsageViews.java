@@ -76,55 +76,58 @@ final class UsageViews {
 
     /*
      * The table's rows: every current member, and every removed member (not since re-added) with
-     * usage in the range, matching the search.
+     * usage in the range, matching the search. No window count or CTE: the count is a statement
+     * of its own, so the ranking only sorts (and SQLite keeps just offset + limit rows in its sorter).
      */
-    private static final String ROWS = """
-            WITH ids AS (
-              SELECT member_id, 1 AS current_member FROM members WHERE org_id = ?
-              UNION ALL
-              SELECT r.member_id, 0 FROM usage_removed_members r
-              WHERE r.org_id = ? AND NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = r.org_id AND m.member_id = r.member_id)
-            ), kept AS (
-              SELECT member_id, current_member FROM ids
-              WHERE (? IS NULL OR LOWER(member_id) LIKE ? ESCAPE '!')
-                AND (current_member = 1 OR EXISTS (SELECT 1 FROM usage_rollups u
-                  WHERE u.org_id = ? AND u.member_id = ids.member_id AND u.epoch_day >= ? AND u.epoch_day < ?))
-            )
-            """;
+    private static final String IDS = """
+            SELECT member_id, 1 AS current_member FROM members WHERE org_id = ? AND (? IS NULL OR LOWER(member_id) LIKE ? ESCAPE '!')
+            UNION ALL
+            SELECT r.member_id, 0 FROM usage_removed_members r
+            WHERE r.org_id = ? AND (? IS NULL OR LOWER(r.member_id) LIKE ? ESCAPE '!')
+              AND NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = r.org_id AND m.member_id = r.member_id)
+              AND EXISTS (SELECT 1 FROM usage_member_running u WHERE u.org_id = r.org_id AND u.member_id = r.member_id
+                AND u.epoch_day >= ? AND u.epoch_day < ?)""";
+
+    private static final String COUNT = "SELECT COUNT(*) FROM (" + IDS + ") ids";
 
     /** By member id: no credits needed to order. */
-    private static final String BY_MEMBER = ROWS + "SELECT member_id, current_member, COUNT(*) OVER () FROM kept ORDER BY member_id %s LIMIT ? OFFSET ?";
+    private static final String BY_MEMBER = "SELECT member_id, current_member FROM (" + IDS + ") ids ORDER BY member_id %s LIMIT ? OFFSET ?";
 
     /**
      * By credits in the range, from the running totals: two index lookups per member (the last
      * row before {@code to} minus the last row before {@code from}), whatever the range.
      */
-    private static final String BY_CREDITS = ROWS + """
-            SELECT member_id, current_member, COUNT(*) OVER () FROM kept
+    private static final String BY_CREDITS = "SELECT member_id, current_member FROM (" + IDS + """
+            ) ids
             ORDER BY COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
-                WHERE r.org_id = ? AND r.member_id = kept.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0)
+                WHERE r.org_id = ? AND r.member_id = ids.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0)
               - COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
-                WHERE r.org_id = ? AND r.member_id = kept.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0) %s,
+                WHERE r.org_id = ? AND r.member_id = ids.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0) %s,
               member_id ASC
             LIMIT ? OFFSET ?""";
 
     private record Ranked(String memberId, boolean current) {}
 
-    private static List<Ranked> rank(Connection c, String orgId, DateRange range, MemberQuery q, long limit, long offset, long[] total)
-            throws SQLException {
+    /** Binds {@link #IDS}' parameters from the first; returns the next parameter's index. */
+    private static int bindRows(PreparedStatement ps, String orgId, DateRange range, MemberQuery q) throws SQLException {
+        String pattern = q.search() == null ? null : "%" + q.search().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        int i = 1;
+        for (int part = 0; part < 2; part++) {
+            ps.setString(i++, orgId);
+            ps.setString(i++, pattern);
+            ps.setString(i++, pattern);
+        }
+        ps.setLong(i++, range.fromEpochDay());
+        ps.setLong(i++, range.toEpochDay());
+        return i;
+    }
+
+    private static List<Ranked> rank(Connection c, String orgId, DateRange range, MemberQuery q, long limit, long offset) throws SQLException {
         boolean byCredits = q.sort() == MemberQuery.Sort.CREDITS;
         String sql = (byCredits ? BY_CREDITS : BY_MEMBER).formatted(q.descending() ? "DESC" : "ASC");
         List<Ranked> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            ps.setString(i++, orgId);
-            ps.setString(i++, orgId);
-            String pattern = q.search() == null ? null : "%" + q.search().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-            ps.setString(i++, pattern);
-            ps.setString(i++, pattern);
-            ps.setString(i++, orgId);
-            ps.setLong(i++, range.fromEpochDay());
-            ps.setLong(i++, range.toEpochDay());
+            int i = bindRows(ps, orgId, range, q);
             if (byCredits) {
                 for (long day : new long[] {range.toEpochDay(), range.fromEpochDay()}) {
                     ps.setString(i++, orgId);
@@ -134,31 +137,34 @@ final class UsageViews {
             ps.setLong(i++, limit);
             ps.setLong(i, offset);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Ranked(rs.getString(1), rs.getInt(2) == 1));
-                    total[0] = rs.getLong(3);
-                }
+                while (rs.next()) out.add(new Ranked(rs.getString(1), rs.getInt(2) == 1));
             }
         }
         return out;
     }
 
+    private static long count(Connection c, String orgId, DateRange range, MemberQuery q) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(COUNT)) {
+            bindRows(ps, orgId, range, q);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** One page of the member table. */
     static MemberUsage.Page page(Connection c, String orgId, DateRange range, MemberQuery q, LocalDate periodStart) throws SQLException {
-        long[] total = {0};
-        List<Ranked> ranked = rank(c, orgId, range, q, q.pageSize(), q.offset(), total);
-        if (ranked.isEmpty() && q.offset() > 0) {
-            // Past the last page: the window count came with no row, so count on the first page.
-            rank(c, orgId, range, q, 1, 0, total);
-        }
-        return new MemberUsage.Page(details(c, orgId, range, ranked, Enforcement.budgets(c, orgId), periodStart), total[0], q);
+        List<Ranked> ranked = rank(c, orgId, range, q, q.pageSize(), q.offset());
+        long total = count(c, orgId, range, q);
+        return new MemberUsage.Page(details(c, orgId, range, ranked, Enforcement.budgets(c, orgId), periodStart), total, q);
     }
 
     /** Every row of the member table in the query's order, in chunks (memory: the ranking and one chunk). */
     static void all(Connection c, String orgId, DateRange range, MemberQuery q, LocalDate periodStart, Store.MemberSink sink)
             throws SQLException {
         sink.start(summary(c, orgId, null, range).byModel().stream().map(UsageSummary.Share::key).toList());
-        List<Ranked> ranked = rank(c, orgId, range, q, Long.MAX_VALUE, 0, new long[1]);
+        List<Ranked> ranked = rank(c, orgId, range, q, Long.MAX_VALUE, 0);
         BudgetSettings budgets = Enforcement.budgets(c, orgId);
         for (int from = 0; from < ranked.size(); from += CHUNK_MEMBERS_MAX) {
             details(c, orgId, range, ranked.subList(from, Math.min(ranked.size(), from + CHUNK_MEMBERS_MAX)), budgets, periodStart).forEach(sink::row);
@@ -171,9 +177,9 @@ final class UsageViews {
         if (ranked.isEmpty()) return List.of();
         List<String> ids = ranked.stream().map(Ranked::memberId).toList();
         String in = "?,".repeat(ids.size() - 1) + "?";
-        // Events and credits only: what the usage_rollups_models index holds, so the table is never read.
+        // Events and credits only: usage_member_models holds a row per member, day and model.
         Map<String, Map<String, UsageTotals>> byModel = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, model_id, SUM(events), SUM(charged_micros) FROM usage_rollups"
+        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, model_id, SUM(events), SUM(charged_micros) FROM usage_member_models"
                 + " WHERE org_id = ? AND member_id IN (" + in + ") AND epoch_day >= ? AND epoch_day < ? GROUP BY member_id, model_id")) {
             int i = bindIds(ps, orgId, ids);
             ps.setLong(i++, range.fromEpochDay());

@@ -1,7 +1,5 @@
 package creditline.api.http;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import creditline.analytics.Csv;
 import creditline.analytics.DateRange;
 import creditline.analytics.EventFilter;
@@ -323,9 +321,10 @@ final class AnalyticsRoutes {
         void finish() throws IOException;
     }
 
+    /** The export as CSV: a header record, then a record per event. */
     private static final class CsvRows implements Rows {
         private final Stream out;
-        private CSVPrinter csv;
+        private ExportEncoder encoder;
 
         CsvRows(Stream out) {
             this.out = out;
@@ -333,60 +332,43 @@ final class AnalyticsRoutes {
 
         @Override
         public void start() throws IOException {
-            csv = out.csv();
-            for (EventExport.Column c : EventExport.COLUMNS) csv.print(c.name());
-            csv.println();
+            encoder = new ExportEncoder(out.bytes());
+            encoder.csvHeader();
         }
 
         @Override
-        public void row(Object[] values) throws IOException {
-            for (Object v : values) csv.print(v instanceof String s ? Csv.neutralize(s) : v);
-            csv.println();
-            out.recordDone();
+        public void row(EventExport.Row row) throws IOException {
+            encoder.csvRow(row);
         }
 
         @Override
-        public void finish() {
-            // the rows are in the stream's buffer; Stream.finish writes them
+        public void finish() throws IOException {
+            encoder.flush();
         }
     }
 
+    /** The export as JSON Lines: an object per event, each on its line. */
     private static final class JsonLines implements Rows {
         private final Stream out;
-        private JsonGenerator json;
-        private boolean any;
+        private ExportEncoder encoder;
 
         JsonLines(Stream out) {
             this.out = out;
         }
 
         @Override
-        public void start() throws IOException {
-            json = Json.MAPPER.getFactory().createGenerator(out.bytes());
-            json.setPrettyPrinter(new MinimalPrettyPrinter("\n"));
+        public void start() {
+            encoder = new ExportEncoder(out.bytes());
         }
 
         @Override
-        public void row(Object[] values) throws IOException {
-            any = true;
-            json.writeStartObject();
-            for (int k = 0; k < values.length; k++) {
-                EventExport.Column c = EventExport.COLUMNS.get(k);
-                Object v = values[k];
-                json.writeFieldName(c.name());
-                if (v == null) json.writeNull();
-                else if (c.kind() == EventExport.Kind.JSON) json.writeRawValue((String) v);
-                else if (v instanceof Long n) json.writeNumber(n);
-                else if (v instanceof Boolean b) json.writeBoolean(b);
-                else json.writeString((String) v);
-            }
-            json.writeEndObject();
+        public void row(EventExport.Row row) throws IOException {
+            encoder.jsonRow(row);
         }
 
         @Override
         public void finish() throws IOException {
-            if (any) json.writeRaw('\n');
-            json.flush();
+            encoder.flush();
         }
     }
 }

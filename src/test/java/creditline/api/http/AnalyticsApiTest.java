@@ -315,7 +315,7 @@ class AnalyticsApiTest {
     }
 
     @Test
-    void awkwardValuesRoundTripThroughTheCsvAndFormulasAreNeutralized() {
+    void awkwardValuesRoundTripThroughTheCsvAndJsonLinesAndFormulasAreNeutralized() {
         String o = newOrg("an-awkward");
         List<String> values = List.of("comma, inside", "quote \" inside", "line\nbreak", "crlf\r\nbreak", "unicode ✓ Grüße 日本 🚀",
                 "=HYPERLINK(\"http://evil\")", "+1+2", "-3", "@SUM(A1)", "\tTAB", "\rCR", "'apostrophe", "''two", "plain");
@@ -339,6 +339,12 @@ class AnalyticsApiTest {
         assertThat(raw.get(5)).isEqualTo("'=HYPERLINK(\"http://evil\")");
         assertThat(raw.get(11)).isEqualTo("''apostrophe");
         assertThat(body).contains("\"comma, inside\"").contains("\"quote \"\" inside\"").endsWith("\r\n");
+
+        List<String> agents = new ArrayList<>();
+        for (String line : server.get("/v1/orgs/" + o + "/usage/events?from=2026-11-01&to=2026-11-16&format=jsonl", OP).body().split("\n")) {
+            agents.add(Json.parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8)).path("agent").textValue());
+        }
+        assertThat(agents).as("JSON Lines carry the same values, unneutralized").isEqualTo(values);
     }
 
     @Test

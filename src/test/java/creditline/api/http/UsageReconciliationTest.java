@@ -169,6 +169,9 @@ class UsageReconciliationTest {
                     if (sort.equals("credits") && previous != null) assertThat(c).as(as + " sorted").isLessThanOrEqualTo(previous);
                     previous = c;
                     assertThat(sumOf(row.path("byModel"), "credits")).as(as).isEqualByComparingTo(c);
+                    String member = row.path("memberId").asText();
+                    assertThat(parts(row.path("byModel"), "model")).as(as + " " + member + " by model")
+                            .isEqualTo(expected(in.stream().filter(x -> x.member().equals(member)).toList(), Charged::model));
                     assertThat(rows.put(row.path("memberId").asText(), c)).as(as + " once").isNull();
                 }
                 if (p.path("rows").size() < pageSize) break;
