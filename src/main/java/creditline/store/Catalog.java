@@ -26,6 +26,8 @@ final class Catalog {
             "tier_output_per_1m_micros", "tier_cache_write_per_1m_micros", "tier_cache_write_1h_per_1m_micros",
             "tier_cache_read_per_1m_micros");
 
+    /** Positions in {@link #MODEL_SELECT}: the tier rule, then the rate columns in {@link #RATE_COLUMNS} order. */
+    private static final int TIER_RULE_POSITION = 7, FIRST_RATE_POSITION = 8;
     private static final String MODEL_SELECT = "SELECT m.model_id, m.name, m.provider, m.unmetered, r.version, r.effective_from_micros, r.tier_rule, "
             + String.join(", ", RATE_COLUMNS.stream().map(col -> "r." + col).toList())
             + " FROM models m LEFT JOIN rate_versions r ON r.model_id = m.model_id";
@@ -77,9 +79,9 @@ final class Catalog {
 
     private static Rates readRates(ResultSet rs) throws SQLException {
         Long[] v = new Long[RATE_COLUMNS.size()];
-        for (int i = 0; i < v.length; i++) v[i] = Times.longOrNull(rs, RATE_COLUMNS.get(i));
+        for (int i = 0; i < v.length; i++) v[i] = Times.longOrNull(rs, FIRST_RATE_POSITION + i);
         Rates.Tier tier = v[12] == null ? null
-                : new Rates.Tier(v[12], Rates.TierRule.valueOf(rs.getString("tier_rule")), v[13], v[14], v[15], v[16], v[17]);
+                : new Rates.Tier(v[12], Rates.TierRule.valueOf(rs.getString(TIER_RULE_POSITION)), v[13], v[14], v[15], v[16], v[17]);
         return new Rates(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], new Rates.Modality(v[8], v[9], v[10], v[11]), tier);
     }
 

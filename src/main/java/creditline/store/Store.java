@@ -555,7 +555,8 @@ public final class Store implements AutoCloseable {
         return writeBooked(List.of(orgId), 1, batch -> {
             Connection tx = batch.connection();
             Instant now = clock.instant();
-            Decided decided = decide(tx, batch.book(orgId), orgId, memberId, modelId, activity, estimateMicros, now);
+            OrgBook book = batch.book(orgId); // null when the org does not exist: decide says so
+            Decided decided = decide(tx, book, orgId, memberId, modelId, activity, estimateMicros, now);
             Decision d = decided.decision();
             if (!d.allowed()) return new Authorization(d, null);
             if (decided.openHolds() >= RESERVATIONS_OPEN_MAX) {
@@ -565,7 +566,6 @@ public final class Store implements AutoCloseable {
             Reservations.Reservation r = new Reservations.Reservation(orgId, ReservationIds.next(orgId), memberId, modelId, activity,
                     estimateMicros, "PENDING", now, now.plusSeconds(reserveTtlSeconds), null, null);
             Reservations.insert(tx, r);
-            OrgBook book = batch.book(orgId);
             book.holdOpened(memberId, estimateMicros, r.expiresAt());
             return new Authorization(d, r);
         });
@@ -576,7 +576,7 @@ public final class Store implements AutoCloseable {
 
     private record Decided(Decision decision, long openHolds) {}
 
-    /** @param book the org's changes not yet written in this write batch; null on a read connection */
+    /** @param book the org's changes not yet written in this write batch; null on a read connection, or when the org does not exist */
     private Decided decide(Connection c, OrgBook book, String orgId, String memberId, String modelId, String activity, long estimateMicros,
                            Instant now) throws SQLException {
         Enforcement.Snapshot s = book == null ? Enforcement.snapshot(c, catalog, orgId, memberId, now) : book.snapshot(c, catalog, memberId, now);

@@ -18,23 +18,13 @@ final class Times {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 
-    static Instant instantOrNull(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : instant(v);
-    }
-
-    /** By position: sqlite-jdbc looks a column name up with a native call per column, on every get. */
+    /** By position only: sqlite-jdbc looks a column name up with a native call per column, on every get. */
     static Instant instantOrNull(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : instant(v);
     }
 
     static Long longOrNull(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
-
-    static Long longOrNull(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
     }

@@ -195,7 +195,7 @@ final class UsageViews {
         try (PreparedStatement ps = c.prepareStatement("SELECT member_id, credits_micros FROM member_budgets WHERE org_id = ? AND member_id IN (" + in + ")")) {
             bindIds(ps, orgId, ids);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) overrides.put(rs.getString(1), Times.longOrNull(rs, "credits_micros"));
+                while (rs.next()) overrides.put(rs.getString(1), Times.longOrNull(rs, 2));
             }
         }
         Map<String, Long> consumed = new HashMap<>();
