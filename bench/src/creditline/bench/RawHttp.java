@@ -94,11 +94,9 @@ final class RawHttp implements AutoCloseable {
     }
 
     private void copy(long n) throws IOException {
-        for (long i = 0; i < n; i++) {
-            int b = in.read();
-            if (b < 0) throw new IOException("connection closed mid-body");
-            body.write(b);
-        }
+        byte[] bytes = in.readNBytes(Math.toIntExact(n));
+        if (bytes.length < n) throw new IOException("connection closed mid-body");
+        body.write(bytes);
     }
 
     private String line() throws IOException {

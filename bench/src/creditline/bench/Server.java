@@ -66,19 +66,23 @@ abstract class Server implements AutoCloseable {
             @Override long cpuNanos() { return processCpuNanos(); }
 
             @Override Map<String, Long> threadCpuNanos() {
-                // Threads of this JVM only; the load generator's own threads count as OTHER.
-                var threads = ManagementFactory.getThreadMXBean();
-                Map<String, Long> out = new java.util.TreeMap<>();
-                for (Thread t : Thread.getAllStackTraces().keySet()) {
-                    long ns = threads.getThreadCpuTime(t.threadId());
-                    if (ns > 0) out.merge(group(t.getName()), ns, Long::sum);
-                }
-                return out;
+                return thisJvmThreadCpuNanos();
             }
 
             @Override String describe() { return "in-process (pid " + ProcessHandle.current().pid() + ")"; }
             @Override public void close() { app.close(); }
         };
+    }
+
+    /** CPU of this JVM's live threads, by {@link #group}; a load generator's own threads count as OTHER. */
+    static Map<String, Long> thisJvmThreadCpuNanos() {
+        var threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long ns = threads.getThreadCpuTime(t.threadId());
+            if (ns > 0) out.merge(group(t.getName()), ns, Long::sum);
+        }
+        return out;
     }
 
     static long processCpuNanos() {

@@ -5,7 +5,6 @@ import creditline.app.Creditline;
 import creditline.pricing.TokenCounts;
 import creditline.store.Store;
 import creditline.usage.UsageEvent;
-import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,12 +91,7 @@ public final class StoreBench {
     }
 
     private static long writerCpu() {
-        var threads = ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (Server.group(t.getName()).equals(Server.WRITER)) sum += threads.getThreadCpuTime(t.threadId());
-        }
-        return sum;
+        return Server.thisJvmThreadCpuNanos().getOrDefault(Server.WRITER, 0L);
     }
 
     /** [ops, elapsed nanos] */
