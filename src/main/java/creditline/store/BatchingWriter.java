@@ -35,7 +35,11 @@ public final class BatchingWriter implements AutoCloseable {
 
     /** A unit of work in the write transaction. */
     public interface Command<R> {
-        /** Orgs whose rows this command changes; locked before the batch runs. */
+        /**
+         * Orgs whose rows this command changes: locked before the batch runs and their
+         * {@code state_version} bumped. A change that reaches orgs it cannot name (a plan's
+         * edit) bumps their versions itself.
+         */
         Collection<String> orgIds();
 
         /** Relative size, e.g. the number of events. */
@@ -169,15 +173,29 @@ public final class BatchingWriter implements AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Locks the batch's orgs (PostgreSQL: in id order, so two instances' batches cannot deadlock)
+     * and adds one to their {@code state_version}, which tells every instance's decision cache
+     * that the org's state changes with this commit (see {@link DecisionCache}).
+     */
     private void lockOrgs(Connection tx, List<Pending<?>> batch) throws SQLException {
-        if (db.dialect() != Database.Dialect.POSTGRES) return; // SQLite: this is the only writer of the file
         TreeSet<String> orgIds = new TreeSet<>();
         for (Pending<?> p : batch) orgIds.addAll(p.command().orgIds());
         if (orgIds.isEmpty()) return;
-        try (PreparedStatement ps = tx.prepareStatement(
-                "SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE")) {
-            ps.setArray(1, tx.createArrayOf("text", orgIds.toArray()));
-            ps.executeQuery().close();
+        if (db.dialect() == Database.Dialect.POSTGRES) {
+            try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
+                    + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)")) {
+                ps.setArray(1, tx.createArrayOf("text", orgIds.toArray()));
+                ps.executeUpdate();
+            }
+            return;
+        }
+        // SQLite: BEGIN IMMEDIATE has locked the whole file.
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?")) {
+            for (String orgId : orgIds) {
+                ps.setString(1, orgId);
+                ps.executeUpdate();
+            }
         }
     }
 

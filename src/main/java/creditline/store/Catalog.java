@@ -187,5 +187,10 @@ final class Catalog {
             ps.setLong(11, Times.micros(now));
             ps.executeUpdate();
         }
+        // The plan's orgs decide by it: their cached decision snapshots must go (see DecisionCache).
+        try (PreparedStatement ps = c.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE plan_id = ?")) {
+            ps.setString(1, p.id());
+            ps.executeUpdate();
+        }
     }
 }

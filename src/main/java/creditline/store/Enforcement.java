@@ -194,8 +194,18 @@ final class Enforcement {
         }
     }
 
-    /** The decision snapshot, or why there is none. */
-    record Snapshot(AuthState state, boolean orgExists, boolean memberExists, long openHolds) {}
+    /**
+     * The decision snapshot, or why there is none.
+     *
+     * @param version the org's {@code state_version} the snapshot was read at (see {@link DecisionCache})
+     * @param validUntilMicros the first moment the snapshot may change without a write: the next
+     *     month, the next expiry of an open hold, the next start or expiry of a credit bucket
+     */
+    record Snapshot(AuthState state, boolean orgExists, boolean memberExists, long openHolds, long version, long validUntilMicros) {
+        static Snapshot missing(boolean orgExists) {
+            return new Snapshot(null, orgExists, false, 0, 0, 0);
+        }
+    }
 
     private static final String SNAPSHOT_SQL = """
             SELECT o.status, p.overage, p.tokens_included, p.credits_included_micros, p.rollover,
@@ -216,7 +226,12 @@ final class Enforcement {
                  AND (cb.valid_from_micros IS NULL OR cb.valid_from_micros <= ?) AND (cb.expires_at_micros IS NULL OR cb.expires_at_micros > ?)) AS buckets_available,
               (SELECT cb.bucket_id FROM credit_buckets cb WHERE cb.org_id = o.org_id AND cb.bucket_id = ?) AS plan_bucket_stored,
               ro.models AS org_models, ro.activities AS org_activities, rm.models AS member_models, rm.activities AS member_activities,
-              o.plan_id
+              o.plan_id, o.state_version,
+              (SELECT MIN(r.expires_at_micros) FROM reservations r
+                 WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ?) AS next_hold_expiry,
+              (SELECT MIN(CASE WHEN cb.valid_from_micros > ? THEN cb.valid_from_micros ELSE cb.expires_at_micros END)
+                 FROM credit_buckets cb WHERE cb.org_id = o.org_id
+                 AND (cb.valid_from_micros > ? OR cb.expires_at_micros > ?)) AS next_bucket_change
             FROM orgs o
             JOIN plans p ON p.plan_id = o.plan_id
             LEFT JOIN budgets b ON b.org_id = o.org_id
@@ -244,6 +259,7 @@ final class Enforcement {
             ps.setLong(i++, nowMicros);
             ps.setLong(i++, nowMicros);
             ps.setString(i++, creditline.ledger.PlanAllotment.bucketId(period));
+            for (int k = 0; k < 4; k++) ps.setLong(i++, nowMicros);
             ps.setString(i++, memberId);
             ps.setString(i++, memberId);
             ps.setString(i++, period.toString());
@@ -252,8 +268,8 @@ final class Enforcement {
             ps.setString(i++, memberId);
             ps.setString(i, orgId);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return new Snapshot(null, false, false, 0);
-                if (rs.getString(14) == null) return new Snapshot(null, true, false, 0);
+                if (!rs.next()) return Snapshot.missing(false);
+                if (rs.getString(14) == null) return Snapshot.missing(true);
                 Plan.Overage overage = Plan.Overage.valueOf(rs.getString(2));
                 long balance = rs.getLong(23);
                 if (rs.getString(24) == null) {
@@ -276,7 +292,12 @@ final class Enforcement {
                         rs.getLong(19), rs.getLong(22),
                         restrictionsOf(rs.getString(25), rs.getString(26)),
                         restrictionsOf(rs.getString(27), rs.getString(28)));
-                return new Snapshot(state, true, true, rs.getLong(21));
+                long validUntil = Times.micros(Periods.endInstant(period));
+                for (int col = 31; col <= 32; col++) {
+                    Long change = Times.longOrNull(rs, col);
+                    if (change != null) validUntil = Math.min(validUntil, change);
+                }
+                return new Snapshot(state, true, true, rs.getLong(21), rs.getLong(30), validUntil);
             }
         }
     }

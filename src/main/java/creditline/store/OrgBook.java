@@ -270,7 +270,7 @@ final class OrgBook {
                 Math.addExact(s.orgConsumedMicros(), org.consumedMicros()), s.memberBudget(),
                 Math.addExact(s.memberConsumedMicros(), member[1]), Math.addExact(s.memberReservedMicros(), memberHeld),
                 s.orgRestrictions(), s.memberRestrictions());
-        return new Enforcement.Snapshot(adjusted, true, true, read.snapshot().openHolds() + holds);
+        return new Enforcement.Snapshot(adjusted, true, true, read.snapshot().openHolds() + holds, read.snapshot().version(), read.snapshot().validUntilMicros());
     }
 
     /** Writes what the batch changed, then raises the alerts it calls for. */

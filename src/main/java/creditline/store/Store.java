@@ -56,6 +56,7 @@ public final class Store implements AutoCloseable {
     private final Database db;
     private final BatchingWriter writer;
     private final Catalog catalog = new Catalog();
+    private final DecisionCache decisions = new DecisionCache(catalog);
     private final Ingester ingester;
     private final Clock clock;
 
@@ -579,7 +580,7 @@ public final class Store implements AutoCloseable {
     /** @param book the org's changes not yet written in this write batch; null on a read connection, or when the org does not exist */
     private Decided decide(Connection c, OrgBook book, String orgId, String memberId, String modelId, String activity, long estimateMicros,
                            Instant now) throws SQLException {
-        Enforcement.Snapshot s = book == null ? Enforcement.snapshot(c, catalog, orgId, memberId, now) : book.snapshot(c, catalog, memberId, now);
+        Enforcement.Snapshot s = book == null ? decisions.snapshot(c, orgId, memberId, now) : book.snapshot(c, catalog, memberId, now);
         if (!s.orgExists()) throw Failure.notFound("ORG_NOT_FOUND", "org '" + orgId + "' does not exist");
         if (!s.memberExists()) throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
         requireModel(c, modelId);

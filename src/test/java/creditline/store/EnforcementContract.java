@@ -190,4 +190,89 @@ abstract class EnforcementContract extends StoreFixture {
         assertThat(granted.get()).isEqualTo(100);
         assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isZero();
     }
+
+    /**
+     * authorize decides from snapshots kept in memory (DecisionCache): after every write, on
+     * another instance, and as time passes (holds and grants expiring, the month turning), its
+     * decision must equal one made from the rows read afresh. Seeded random writes.
+     */
+    @Test
+    void decisionsFromMemoryEqualFreshReadsAfterEveryWriteOnAnyInstance() throws Exception {
+        long seed = creditline.testing.Seeds.seed("decisionsFromMemoryEqualFreshReads");
+        java.util.Random random = new java.util.Random(seed);
+        org("o1", "pro");
+        store.putMember("o1", "b@x.io", Role.MEMBER, Member.Type.USER);
+        Store reader = anotherInstance();
+        List<String> open = new ArrayList<>();
+        String[] members = {"a@x.io", "b@x.io"};
+        for (int step = 0; step < 60; step++) {
+            String member = members[random.nextInt(2)];
+            String what;
+            switch (random.nextInt(11)) {
+                case 0, 1 -> {
+                    what = "usage";
+                    store.ingest(List.of(event("e" + step, "o1", member, "reply", clock.instant(), 0, 0)));
+                }
+                case 2 -> {
+                    what = "budgets";
+                    store.putBudgets("o1", new BudgetSettings(
+                            new BudgetSettings.Budget(random.nextBoolean() ? null : micros(String.valueOf(random.nextInt(60))), random.nextBoolean(), false, 80),
+                            new BudgetSettings.Budget(random.nextBoolean() ? null : micros(String.valueOf(random.nextInt(30))), random.nextBoolean(), false, 80)));
+                }
+                case 3 -> {
+                    what = "override";
+                    if (random.nextBoolean()) store.putBudgetOverride("o1", member, micros(String.valueOf(random.nextInt(30))));
+                    else store.deleteBudgetOverride("o1", member);
+                }
+                case 4 -> {
+                    what = "restrictions";
+                    store.putRestrictions("o1", random.nextBoolean() ? null : member,
+                            new Restrictions(random.nextBoolean() ? null : Set.of(random.nextBoolean() ? "reply" : "sonnet"), null));
+                }
+                case 5 -> {
+                    what = "status";
+                    store.setOrgStatus("o1", random.nextInt(4) == 0 ? "suspended" : "active");
+                }
+                case 6 -> {
+                    what = "plan edit";
+                    store.putPlan(plan("pro", String.valueOf(random.nextInt(100)), random.nextBoolean() ? creditline.plan.Plan.Overage.BLOCK
+                            : creditline.plan.Plan.Overage.ALLOW, false));
+                }
+                case 7 -> {
+                    what = "grant";
+                    store.grant("o1", micros(String.valueOf(1 + random.nextInt(20))), clock.instant().plusSeconds(1 + random.nextInt(600)), "test");
+                }
+                case 8 -> {
+                    what = "reserve";
+                    Store.Authorization a = store.authorize("o1", member, "reply", "chat", micros(String.valueOf(1 + random.nextInt(10))),
+                            (long) (1 + random.nextInt(300)));
+                    if (a.reservation() != null) open.add(a.reservation().id());
+                }
+                case 9 -> {
+                    what = "release";
+                    if (!open.isEmpty()) {
+                        try {
+                            store.release(open.remove(random.nextInt(open.size())));
+                        } catch (Failure expiredOrSettled) {
+                            // an expired hold cannot be released: nothing changed
+                        }
+                    }
+                }
+                default -> {
+                    what = "time";
+                    clock.advance(Duration.ofSeconds(random.nextInt(random.nextInt(10) == 0 ? 40 * 86_400 : 400)));
+                }
+            }
+            for (String m : members) {
+                long estimate = micros(String.valueOf(random.nextInt(8)));
+                creditline.budget.Decision fromMemory = reader.authorize("o1", m, "reply", "chat", estimate, null).decision();
+                creditline.budget.Decision fresh;
+                try (Connection c = store.database().readers().getConnection()) {
+                    Enforcement.Snapshot s = Enforcement.snapshot(c, new Catalog(), "o1", m, clock.instant());
+                    fresh = creditline.budget.Authorizer.decide(s.state(), "reply", "chat", estimate);
+                }
+                assertThat(fromMemory).as("step %d (%s), member %s; %s", step, what, m, creditline.testing.Seeds.replay(seed)).isEqualTo(fresh);
+            }
+        }
+    }
 }

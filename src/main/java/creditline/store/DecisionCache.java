@@ -1,0 +1,64 @@
+package creditline.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decision snapshots of {@code authorize} (without a reservation) kept in memory, so the hot
+ * path reads one small row instead of the whole snapshot: the org's {@code state_version}.
+ *
+ * <p>A snapshot is used only while it is exactly what a fresh read would give: every write
+ * transaction that changes an org's rows adds one to the org's version (the writer does it for
+ * the orgs a command names, a plan's edit for the orgs on the plan), in the same transaction, on
+ * whichever instance made it; and what changes by time alone — the month, an open hold's expiry,
+ * a credit bucket's start or expiry — ends the snapshot's validity
+ * ({@link Enforcement.Snapshot#validUntilMicros()}). So a decision is as exact as reading the
+ * rows, the moment a write is acknowledged, across instances sharing a database.
+ */
+final class DecisionCache {
+    /** Beyond this many members the cache starts over (a bound on memory, ~200 bytes a member). */
+    static final int ENTRIES_MAX = 200_000;
+
+    private record Key(String orgId, String memberId) {}
+
+    private record Entry(Enforcement.Snapshot snapshot, long readAtMicros) {
+        boolean validAt(long nowMicros) {
+            return nowMicros >= readAtMicros && nowMicros < snapshot.validUntilMicros();
+        }
+    }
+
+    private final Catalog catalog;
+    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+
+    DecisionCache(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** The member's snapshot at {@code now}, read on {@code c} (a read connection) or from memory. */
+    Enforcement.Snapshot snapshot(Connection c, String orgId, String memberId, Instant now) throws SQLException {
+        Key key = new Key(orgId, memberId);
+        long nowMicros = Times.micros(now);
+        Entry cached = entries.get(key);
+        if (cached != null && cached.validAt(nowMicros) && cached.snapshot().version() == version(c, orgId)) return cached.snapshot();
+        Enforcement.Snapshot fresh = Enforcement.snapshot(c, catalog, orgId, memberId, now);
+        if (fresh.memberExists()) {
+            if (entries.size() >= ENTRIES_MAX) entries.clear();
+            entries.put(key, new Entry(fresh, nowMicros));
+        }
+        return fresh;
+    }
+
+    /** The org's state version now; -1 when the org does not exist. */
+    private static long version(Connection c, String orgId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT state_version FROM orgs WHERE org_id = ?")) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+}
