@@ -111,6 +111,12 @@ public final class Database implements AutoCloseable {
         return StatementCache.wrap(DriverManager.getConnection(url, sqliteConfig.toProperties()));
     }
 
+    /** A connection of its own, outside the readers' pool, autocommit on (a long-lived reading thread's). */
+    Connection openReaderConnection() throws SQLException {
+        return dialect == Dialect.POSTGRES ? DriverManager.getConnection(url, new Properties())
+                : StatementCache.wrap(DriverManager.getConnection(url, sqliteConfig.toProperties()));
+    }
+
     @Override
     public void close() {
         readers.close();

@@ -1,15 +1,14 @@
 package creditline.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decision snapshots of {@code authorize} (without a reservation) kept in memory, so the hot
- * path reads one small row instead of the whole snapshot: the org's {@code state_version}.
+ * path reads one small row instead of the whole snapshot: the org's {@code state_version}
+ * ({@link OrgVersions}: coalesced across concurrent requests on PostgreSQL).
  *
  * <p>A snapshot is used only while it is exactly what a fresh read would give: every write
  * transaction that changes an org's rows adds one to the org's version (the writer does it for
@@ -19,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link Enforcement.Snapshot#validUntilMicros()}). So a decision is as exact as reading the
  * rows, the moment a write is acknowledged, across instances sharing a database.
  */
-final class DecisionCache {
+final class DecisionCache implements AutoCloseable {
     /** Beyond this many members the cache starts over (a bound on memory, ~200 bytes a member). */
     static final int ENTRIES_MAX = 200_000;
 
@@ -31,20 +30,27 @@ final class DecisionCache {
         }
     }
 
+    private final Database db;
     private final Catalog catalog;
+    private final OrgVersions versions;
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
 
-    DecisionCache(Catalog catalog) {
+    DecisionCache(Database db, Catalog catalog) {
+        this.db = db;
         this.catalog = catalog;
+        this.versions = OrgVersions.of(db);
     }
 
-    /** The member's snapshot at {@code now}, read on {@code c} (a read connection) or from memory. */
-    Enforcement.Snapshot snapshot(Connection c, String orgId, String memberId, Instant now) throws SQLException {
+    /** The member's snapshot at {@code now}: from memory while still exact, else read afresh. */
+    Enforcement.Snapshot snapshot(String orgId, String memberId, Instant now) throws SQLException {
         Key key = new Key(orgId, memberId);
         long nowMicros = Times.micros(now);
         Entry cached = entries.get(key);
-        if (cached != null && cached.validAt(nowMicros) && cached.snapshot().version() == version(c, orgId)) return cached.snapshot();
-        Enforcement.Snapshot fresh = Enforcement.snapshot(c, catalog, orgId, memberId, now);
+        if (cached != null && cached.validAt(nowMicros) && cached.snapshot().version() == versions.current(orgId)) return cached.snapshot();
+        Enforcement.Snapshot fresh;
+        try (Connection c = db.readers().getConnection()) {
+            fresh = Enforcement.snapshot(c, catalog, orgId, memberId, now);
+        }
         if (fresh.memberExists()) {
             if (entries.size() >= ENTRIES_MAX) entries.clear();
             entries.put(key, new Entry(fresh, nowMicros));
@@ -52,13 +58,8 @@ final class DecisionCache {
         return fresh;
     }
 
-    /** The org's state version now; -1 when the org does not exist. */
-    private static long version(Connection c, String orgId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT state_version FROM orgs WHERE org_id = ?")) {
-            ps.setString(1, orgId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
-            }
-        }
+    @Override
+    public void close() {
+        versions.close();
     }
 }

@@ -51,7 +51,7 @@ final class OrgBook {
 
     private final Map<LocalDate, PeriodTotals> periodDeltas = new TreeMap<>();
     private final Map<LocalDate, Map<String, long[]>> memberDeltas = new TreeMap<>();
-    private final Map<RollupDelta.Cell, UsageTotals> rollups = new TreeMap<>();
+    private final Map<RollupDelta.Cell, UsageTotals> rollups = new HashMap<>();
     /** Decision snapshots read in this batch, by member: rows as they were then, and the journal's length then. */
     private record SnapshotRead(Enforcement.Snapshot snapshot, Instant at, int journalAt) {}
     private final Map<String, SnapshotRead> snapshots = new HashMap<>();
@@ -285,9 +285,7 @@ final class OrgBook {
         }
         memberDeltas.clear();
         if (!rollups.isEmpty()) {
-            List<RollupDelta> deltas = new ArrayList<>(rollups.size());
-            rollups.forEach((cell, totals) -> deltas.add(new RollupDelta(cell, totals)));
-            Rollups.add(tx, orgId, deltas);
+            Rollups.add(tx, orgId, RollupDelta.sorted(rollups));
             rollups.clear();
         }
         if (!alertPeriods.isEmpty()) {

@@ -5,8 +5,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,25 +21,25 @@ final class StatementCache {
     private StatementCache() {}
 
     static Connection wrap(Connection connection) {
-        Map<String, PreparedStatement> cache = new LinkedHashMap<>(64, 0.75f, true) {
+        Map<String, ReusableStatement> cache = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, ReusableStatement> eldest) {
                 if (size() <= STATEMENTS_MAX) return false;
-                closeQuietly(eldest.getValue());
+                eldest.getValue().closeForGood();
                 return true;
             }
         };
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().equals("prepareStatement") && args != null && args.length == 1 && args[0] instanceof String sql) {
-                PreparedStatement cached = cache.get(sql);
-                if (cached == null || cached.isClosed()) {
-                    cached = connection.prepareStatement(sql);
+                ReusableStatement cached = cache.get(sql);
+                if (cached == null || cached.driverStatementClosed()) {
+                    cached = new ReusableStatement(connection.prepareStatement(sql));
                     cache.put(sql, cached);
                 }
-                return reusable(cached);
+                return cached;
             }
             if (method.getName().equals("close")) {
-                for (PreparedStatement ps : cache.values()) closeQuietly(ps);
+                for (ReusableStatement ps : cache.values()) ps.closeForGood();
                 cache.clear();
             }
             return invoke(connection, method, args);
@@ -49,33 +47,11 @@ final class StatementCache {
         return (Connection) Proxy.newProxyInstance(StatementCache.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     }
 
-    /** The statement, with close() turned into "forget the parameters and batch". */
-    private static PreparedStatement reusable(PreparedStatement ps) {
-        InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getName().equals("close") && (args == null || args.length == 0)) {
-                ps.clearParameters();
-                ps.clearBatch();
-                return null;
-            }
-            if (method.getName().equals("isClosed") && (args == null || args.length == 0)) return false;
-            return invoke(ps, method, args);
-        };
-        return (PreparedStatement) Proxy.newProxyInstance(StatementCache.class.getClassLoader(), new Class<?>[] {PreparedStatement.class}, handler);
-    }
-
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
-        }
-    }
-
-    private static void closeQuietly(PreparedStatement ps) {
-        try {
-            ps.close();
-        } catch (SQLException ignored) {
-            // closing a statement of a closing connection
         }
     }
 }

@@ -56,7 +56,7 @@ public final class Store implements AutoCloseable {
     private final Database db;
     private final BatchingWriter writer;
     private final Catalog catalog = new Catalog();
-    private final DecisionCache decisions = new DecisionCache(catalog);
+    private final DecisionCache decisions;
     private final Ingester ingester;
     private final Clock clock;
 
@@ -65,6 +65,7 @@ public final class Store implements AutoCloseable {
         this.ingester = ingester;
         this.clock = clock;
         this.writer = new BatchingWriter(db, batchObserver);
+        this.decisions = new DecisionCache(db, catalog);
     }
 
     public Database database() { return db; }
@@ -551,7 +552,14 @@ public final class Store implements AutoCloseable {
      */
     public Authorization authorize(String orgId, String memberId, String modelId, String activity, long estimateMicros, Long reserveTtlSeconds) {
         if (reserveTtlSeconds == null) {
-            return read(c -> new Authorization(decide(c, null, orgId, memberId, modelId, activity, estimateMicros, clock.instant()).decision(), null));
+            try {
+                Enforcement.Snapshot s = decisions.snapshot(orgId, memberId, clock.instant());
+                Decided d = decided(s, orgId, memberId, modelId, activity, estimateMicros);
+                if (!knownModels.contains(modelId)) read(c -> { requireModel(c, modelId); return null; });
+                return new Authorization(d.decision(), null);
+            } catch (SQLException e) {
+                throw new StoreFailure(e);
+            }
         }
         return writeBooked(List.of(orgId), 1, batch -> {
             Connection tx = batch.connection();
@@ -577,13 +585,18 @@ public final class Store implements AutoCloseable {
 
     private record Decided(Decision decision, long openHolds) {}
 
-    /** @param book the org's changes not yet written in this write batch; null on a read connection, or when the org does not exist */
+    /** @param book the org's changes not yet written in this write batch; null when the org does not exist */
     private Decided decide(Connection c, OrgBook book, String orgId, String memberId, String modelId, String activity, long estimateMicros,
                            Instant now) throws SQLException {
-        Enforcement.Snapshot s = book == null ? decisions.snapshot(c, orgId, memberId, now) : book.snapshot(c, catalog, memberId, now);
+        Enforcement.Snapshot s = book == null ? Enforcement.snapshot(c, catalog, orgId, memberId, now) : book.snapshot(c, catalog, memberId, now);
+        Decided d = decided(s, orgId, memberId, modelId, activity, estimateMicros);
+        requireModel(c, modelId);
+        return d;
+    }
+
+    private static Decided decided(Enforcement.Snapshot s, String orgId, String memberId, String modelId, String activity, long estimateMicros) {
         if (!s.orgExists()) throw Failure.notFound("ORG_NOT_FOUND", "org '" + orgId + "' does not exist");
         if (!s.memberExists()) throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
-        requireModel(c, modelId);
         return new Decided(Authorizer.decide(s.state(), modelId, activity, estimateMicros), s.openHolds());
     }
 
@@ -787,6 +800,7 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
+        decisions.close();
         writer.close();
     }
 

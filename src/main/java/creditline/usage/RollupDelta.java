@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.HashMap;
 
 /**
  * What newly recorded events of one org add to one rollup cell. Tokens are kept in the four
@@ -22,13 +22,14 @@ public record RollupDelta(Cell cell, UsageTotals totals) {
      * ({@code ""} when the event named none).
      */
     public record Cell(long epochDay, String memberId, String modelId, String activity, String agent) implements Comparable<Cell> {
-        /** The order of the detail table's key, so its upserts walk the index in order. */
-        private static final Comparator<Cell> ORDER = Comparator.comparing(Cell::memberId).thenComparingLong(Cell::epochDay)
-                .thenComparing(Cell::modelId).thenComparing(Cell::activity).thenComparing(Cell::agent);
-
+        /** The order of the detail table's key (member, day, model, activity, agent), so its upserts walk the index in order. */
         @Override
         public int compareTo(Cell o) {
-            return ORDER.compare(this, o);
+            int c = memberId.compareTo(o.memberId);
+            if (c == 0) c = Long.compare(epochDay, o.epochDay);
+            if (c == 0) c = modelId.compareTo(o.modelId);
+            if (c == 0) c = activity.compareTo(o.activity);
+            return c != 0 ? c : agent.compareTo(o.agent);
         }
     }
 
@@ -37,9 +38,9 @@ public record RollupDelta(Cell cell, UsageTotals totals) {
         return LocalDate.ofInstant(at, ZoneOffset.UTC).toEpochDay();
     }
 
-    /** One delta per distinct cell of the events (all of one org), in cell order. */
+    /** One delta per distinct cell of the events (all of one org), in no particular order (see {@link #sorted}). */
     public static List<RollupDelta> of(List<PricedEvent> events) {
-        Map<Cell, UsageTotals> cells = new TreeMap<>();
+        Map<Cell, UsageTotals> cells = new HashMap<>();
         for (PricedEvent p : events) {
             UsageEvent e = p.event();
             TokenCounts t = e.tokens();
@@ -51,6 +52,14 @@ public record RollupDelta(Cell cell, UsageTotals totals) {
         }
         List<RollupDelta> out = new ArrayList<>(cells.size());
         cells.forEach((cell, totals) -> out.add(new RollupDelta(cell, totals)));
+        return out;
+    }
+
+    /** The cells' deltas in cell order: the order the rollup tables are written in. */
+    public static List<RollupDelta> sorted(Map<Cell, UsageTotals> cells) {
+        List<RollupDelta> out = new ArrayList<>(cells.size());
+        cells.forEach((cell, totals) -> out.add(new RollupDelta(cell, totals)));
+        out.sort(Comparator.comparing(RollupDelta::cell));
         return out;
     }
 }
