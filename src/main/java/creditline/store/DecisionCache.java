@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Decision snapshots of {@code authorize} (without a reservation) kept in memory, so the hot
  * path reads one small row instead of the whole snapshot: the org's {@code state_version}
- * ({@link OrgVersions}: coalesced across concurrent requests on PostgreSQL).
+ * ({@link OrgVersions}: one read for many concurrent requests).
  *
  * <p>A snapshot is used only while it is exactly what a fresh read would give: every write
  * transaction that changes an org's rows adds one to the org's version (the writer does it for
@@ -38,7 +38,7 @@ final class DecisionCache implements AutoCloseable {
     DecisionCache(Database db, Catalog catalog) {
         this.db = db;
         this.catalog = catalog;
-        this.versions = OrgVersions.of(db);
+        this.versions = new OrgVersions(db);
     }
 
     /** The member's snapshot at {@code now}: from memory while still exact, else read afresh. */
