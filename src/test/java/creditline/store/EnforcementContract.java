@@ -265,13 +265,16 @@ abstract class EnforcementContract extends StoreFixture {
             }
             for (String m : members) {
                 long estimate = micros(String.valueOf(random.nextInt(8)));
-                creditline.budget.Decision fromMemory = reader.authorize("o1", m, "reply", "chat", estimate, null).decision();
                 creditline.budget.Decision fresh;
                 try (Connection c = store.database().readers().getConnection()) {
                     Enforcement.Snapshot s = Enforcement.snapshot(c, new Catalog(), "o1", m, clock.instant());
                     fresh = creditline.budget.Authorizer.decide(s.state(), "reply", "chat", estimate);
                 }
-                assertThat(fromMemory).as("step %d (%s), member %s; %s", step, what, m, creditline.testing.Seeds.replay(seed)).isEqualTo(fresh);
+                for (Store instance : List.of(reader, store)) {
+                    creditline.budget.Decision fromMemory = instance.authorize("o1", m, "reply", "chat", estimate, null).decision();
+                    assertThat(fromMemory).as("step %d (%s), member %s, %s; %s", step, what, m, instance == store ? "writing instance" : "other instance",
+                            creditline.testing.Seeds.replay(seed)).isEqualTo(fresh);
+                }
             }
         }
     }
