@@ -2,11 +2,14 @@ package creditline.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -68,9 +71,13 @@ public final class BatchingWriter implements AutoCloseable {
     private Connection connection;
     private boolean inSqliteTransaction;
 
-    public BatchingWriter(Database db, Consumer<Integer> batchObserver) {
+    private final DecisionCache decisions;
+
+    /** @param decisions the instance's decision cache, which the writer carries across its commits; null for none */
+    BatchingWriter(Database db, Consumer<Integer> batchObserver, DecisionCache decisions) {
         this.db = db;
         this.batchObserver = batchObserver;
+        this.decisions = decisions;
         this.thread = Thread.ofPlatform().name("creditline-writer").unstarted(this::loop);
         this.thread.start();
     }
@@ -143,12 +150,13 @@ public final class BatchingWriter implements AutoCloseable {
         try {
             tx = connection();
             begin(tx);
-            lockOrgs(tx, todo);
-            WriteBatch batch = new WriteBatch(tx);
+            WriteBatch batch = new WriteBatch(tx, lockOrgs(tx, todo), decisions);
             for (running = 0; running < todo.size(); running++) onCommit.add(todo.get(running).run(batch));
             running = -1;
+            Runnable carryDecisions = batch.decisionsAtCommit();
             batch.flush();
             commit(tx);
+            carryDecisions.run();
         } catch (SQLException | RuntimeException e) {
             if (tx != null) rollbackQuietly(tx);
             if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next attempt
@@ -176,27 +184,34 @@ public final class BatchingWriter implements AutoCloseable {
     /**
      * Locks the batch's orgs (PostgreSQL: in id order, so two instances' batches cannot deadlock)
      * and adds one to their {@code state_version}, which tells every instance's decision cache
-     * that the org's state changes with this commit (see {@link DecisionCache}).
+     * that the org's state changes with this commit (see {@link DecisionCache}). Returns the
+     * versions the batch commits with, by org (orgs that exist).
      */
-    private void lockOrgs(Connection tx, List<Pending<?>> batch) throws SQLException {
+    private Map<String, Long> lockOrgs(Connection tx, List<Pending<?>> batch) throws SQLException {
         TreeSet<String> orgIds = new TreeSet<>();
         for (Pending<?> p : batch) orgIds.addAll(p.command().orgIds());
-        if (orgIds.isEmpty()) return;
+        Map<String, Long> versions = new HashMap<>();
+        if (orgIds.isEmpty()) return versions;
         if (db.dialect() == Database.Dialect.POSTGRES) {
             try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
-                    + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)")) {
+                    + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE) RETURNING org_id, state_version")) {
                 ps.setArray(1, tx.createArrayOf("text", orgIds.toArray()));
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) versions.put(rs.getString(1), rs.getLong(2));
+                }
             }
-            return;
+            return versions;
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
-        try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?")) {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ? RETURNING state_version")) {
             for (String orgId : orgIds) {
                 ps.setString(1, orgId);
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) versions.put(orgId, rs.getLong(1));
+                }
             }
         }
+        return versions;
     }
 
     private Connection connection() throws SQLException {

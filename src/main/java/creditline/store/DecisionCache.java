@@ -3,7 +3,9 @@ package creditline.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decision snapshots of {@code authorize} (without a reservation) kept in memory, so the hot
@@ -17,14 +19,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * a credit bucket's start or expiry — ends the snapshot's validity
  * ({@link Enforcement.Snapshot#validUntilMicros()}). So a decision is as exact as reading the
  * rows, the moment a write is acknowledged, across instances sharing a database.
+ *
+ * <p>The writer carries entries across its own commits (see {@link WriteBatch#decisionsAtCommit}):
+ * an entry read just before a batch, plus what the batch's org book changed, is the state the
+ * commit leaves, so it is put back under the new version and authorize does not go back to the
+ * rows after every usage batch; the reservation path starts from such an entry too.
  */
 final class DecisionCache implements AutoCloseable {
     /** Beyond this many members the cache starts over (a bound on memory, ~200 bytes a member). */
     static final int ENTRIES_MAX = 200_000;
 
-    private record Key(String orgId, String memberId) {}
-
-    private record Entry(Enforcement.Snapshot snapshot, long readAtMicros) {
+    /** A snapshot and when it was read: it holds from then until its {@code validUntilMicros}. */
+    record Entry(Enforcement.Snapshot snapshot, long readAtMicros) {
         boolean validAt(long nowMicros) {
             return nowMicros >= readAtMicros && nowMicros < snapshot.validUntilMicros();
         }
@@ -33,29 +39,59 @@ final class DecisionCache implements AutoCloseable {
     private final Database db;
     private final Catalog catalog;
     private final OrgVersions versions;
-    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+    /** Org → member → entry. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Entry>> byOrg = new ConcurrentHashMap<>();
+    private final AtomicInteger size = new AtomicInteger();
 
-    DecisionCache(Database db, Catalog catalog) {
+    private final java.time.Clock clock;
+
+    DecisionCache(Database db, Catalog catalog, java.time.Clock clock) {
         this.db = db;
         this.catalog = catalog;
+        this.clock = clock;
         this.versions = new OrgVersions(db);
     }
 
     /** The member's snapshot at {@code now}: from memory while still exact, else read afresh. */
     Enforcement.Snapshot snapshot(String orgId, String memberId, Instant now) throws SQLException {
-        Key key = new Key(orgId, memberId);
         long nowMicros = Times.micros(now);
-        Entry cached = entries.get(key);
+        Entry cached = entry(orgId, memberId);
         if (cached != null && cached.validAt(nowMicros) && cached.snapshot().version() == versions.current(orgId)) return cached.snapshot();
         Enforcement.Snapshot fresh;
         try (Connection c = db.readers().getConnection()) {
             fresh = Enforcement.snapshot(c, catalog, orgId, memberId, now);
         }
-        if (fresh.memberExists()) {
-            if (entries.size() >= ENTRIES_MAX) entries.clear();
-            entries.put(key, new Entry(fresh, nowMicros));
-        }
+        if (fresh.memberExists()) put(orgId, memberId, new Entry(fresh, nowMicros));
         return fresh;
+    }
+
+    /** The store's clock: the time entries are judged at. */
+    Instant now() {
+        return clock.instant();
+    }
+
+    Entry entry(String orgId, String memberId) {
+        Map<String, Entry> members = byOrg.get(orgId);
+        return members == null ? null : members.get(memberId);
+    }
+
+    /** The org's entries (a live view: the writer reads it to carry entries across its commit). */
+    Map<String, Entry> entries(String orgId) {
+        return byOrg.getOrDefault(orgId, EMPTY);
+    }
+
+    private static final ConcurrentHashMap<String, Entry> EMPTY = new ConcurrentHashMap<>();
+
+    /**
+     * Keeps the entry. Only exact entries may be put: a snapshot of the rows as of its version, or
+     * (from the writer, after its commit) a snapshot carried to the state that commit made.
+     */
+    void put(String orgId, String memberId, Entry e) {
+        if (size.get() >= ENTRIES_MAX) {
+            byOrg.clear();
+            size.set(0);
+        }
+        if (byOrg.computeIfAbsent(orgId, k -> new ConcurrentHashMap<>()).put(memberId, e) == null) size.incrementAndGet();
     }
 
     @Override

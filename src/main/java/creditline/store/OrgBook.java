@@ -63,17 +63,33 @@ final class OrgBook {
     private final Set<String> alertMembers = new TreeSet<>();
     private Instant alertsAt;
 
-    private OrgBook(OrgRef ref) {
+    /** The instance's decision cache (null: none, or plain SQL ran earlier in the batch). */
+    private final DecisionCache decisions;
+    /** The org's state_version this batch commits with; -1 when unknown. */
+    private final long version;
+    /** Rows of the org were written during the batch (buckets, early): entries from before the batch no longer add up with this book. */
+    private boolean wroteThrough;
+
+    private OrgBook(OrgRef ref, DecisionCache decisions, long version) {
         this.orgId = ref.id();
         this.ref = ref;
+        this.decisions = decisions;
+        this.version = version;
     }
 
-    /** The org's book, or null when the org does not exist. */
-    static OrgBook open(Connection tx, String orgId) {
+    /**
+     * The org's book, or null when the org does not exist.
+     *
+     * @param decisions the decision cache whose entries from just before the batch the book may
+     *     start from and carry across the commit; null for none
+     * @param version the org's state_version this batch commits with (bumped when it began); -1 when unknown
+     */
+    static OrgBook open(Connection tx, String orgId, DecisionCache decisions, long version) {
         try (PreparedStatement ps = tx.prepareStatement("SELECT org_id, plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
             ps.setString(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new OrgBook(new OrgRef(orgId, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4)))) : null;
+                return rs.next() ? new OrgBook(new OrgRef(orgId, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4))), decisions, version)
+                        : null;
             }
         } catch (SQLException e) {
             throw new StoreFailure(e);
@@ -151,6 +167,7 @@ final class OrgBook {
             CreditBucket created = Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
             buckets.put(created.id(), new CreditBucket[] {created, created});
             snapshots.clear(); // they counted this allotment as it would be; now the rows have it
+            wroteThrough = true;
         }
         if (loadedFrom == null || from.isBefore(loadedFrom) || to.isAfter(loadedTo)) {
             for (CreditBucket b : Ledger.bucketsOverlapping(tx, orgId, from, to)) buckets.putIfAbsent(b.id(), new CreditBucket[] {b, b});
@@ -189,6 +206,7 @@ final class OrgBook {
         }
         for (CreditBucket[] b : dirty) b[0] = b[1];
         snapshots.clear(); // the draw moved from this book into the rows
+        wroteThrough = true;
     }
 
     // ---- totals, rollups, alerts: written by flush ----
@@ -234,12 +252,59 @@ final class OrgBook {
         if (!buckets.containsKey(PlanAllotment.bucketId(Periods.periodStart(now)))) writeBuckets(tx);
         SnapshotRead read = snapshots.get(memberId);
         if (read == null) {
-            Enforcement.Snapshot fresh = Enforcement.snapshot(tx, catalog, orgId, memberId, now);
-            if (!fresh.memberExists()) return fresh;
-            read = new SnapshotRead(fresh, now, holdJournal.size());
+            DecisionCache.Entry before = fromBeforeTheBatch(memberId, now);
+            if (before != null) {
+                // The rows as they stood before this batch: the whole journal is news to it.
+                read = new SnapshotRead(before.snapshot(), Times.instant(before.readAtMicros()), 0);
+            } else {
+                Enforcement.Snapshot fresh = Enforcement.snapshot(tx, catalog, orgId, memberId, now);
+                if (!fresh.memberExists()) return fresh;
+                read = new SnapshotRead(fresh, now, holdJournal.size());
+            }
             snapshots.put(memberId, read);
         }
         return adjust(read, memberId, now);
+    }
+
+    /** The cache's entry for the member when it is the org's state just before this batch, valid now; else null. */
+    private DecisionCache.Entry fromBeforeTheBatch(String memberId, Instant now) {
+        if (decisions == null || version < 0 || wroteThrough) return null;
+        DecisionCache.Entry e = decisions.entry(orgId, memberId);
+        return e != null && e.snapshot().version() == version - 1 && e.validAt(Times.micros(now)) ? e : null;
+    }
+
+    /**
+     * The decision cache's entries for this org as the batch's commit will leave it: each entry
+     * from just before the batch, and each snapshot read during it, plus what the batch changed
+     * ({@link #adjust}), under the version the batch commits with. Valid until the earliest of
+     * their own end and the expiry of any hold opened in the batch. Empty without a cache.
+     */
+    Map<String, DecisionCache.Entry> decisionsAtCommit(Instant now) {
+        if (decisions == null || version < 0) return Map.of();
+        long nowMicros = Times.micros(now);
+        long holdsEnd = Long.MAX_VALUE;
+        for (HoldChange h : holdJournal) if (h.opened()) holdsEnd = Math.min(holdsEnd, Times.micros(h.expiresAt()));
+        Map<String, DecisionCache.Entry> out = new HashMap<>();
+        if (!wroteThrough) {
+            for (var e : decisions.entries(orgId).entrySet()) {
+                DecisionCache.Entry before = e.getValue();
+                if (before.snapshot().version() != version - 1 || !before.validAt(nowMicros)) continue;
+                out.put(e.getKey(), carried(new SnapshotRead(before.snapshot(), Times.instant(before.readAtMicros()), 0), e.getKey(), now, holdsEnd));
+            }
+        }
+        for (var e : snapshots.entrySet()) {
+            SnapshotRead read = e.getValue();
+            long readAt = Times.micros(read.at());
+            if (read.snapshot().version() != version || nowMicros < readAt || nowMicros >= read.snapshot().validUntilMicros()) continue;
+            out.put(e.getKey(), carried(read, e.getKey(), now, holdsEnd));
+        }
+        return out;
+    }
+
+    private DecisionCache.Entry carried(SnapshotRead read, String memberId, Instant now, long holdsEnd) {
+        Enforcement.Snapshot s = adjust(read, memberId, now);
+        long validUntil = Math.min(read.snapshot().validUntilMicros(), holdsEnd);
+        return new DecisionCache.Entry(new Enforcement.Snapshot(s.state(), true, true, s.openHolds(), version, validUntil), Times.micros(read.at()));
     }
 
     /** Rows as read + what this batch changed since: consumption and draw (never written yet) and holds (since the read). */

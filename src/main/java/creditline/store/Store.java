@@ -64,8 +64,8 @@ public final class Store implements AutoCloseable {
         this.db = db;
         this.ingester = ingester;
         this.clock = clock;
-        this.writer = new BatchingWriter(db, batchObserver);
-        this.decisions = new DecisionCache(db, catalog);
+        this.decisions = new DecisionCache(db, catalog, clock);
+        this.writer = new BatchingWriter(db, batchObserver, decisions);
     }
 
     public Database database() { return db; }
@@ -89,7 +89,7 @@ public final class Store implements AutoCloseable {
     /** A write with plain SQL: it sees the rows as the batch's books leave them (they are written first). */
     private <R> R write(Collection<String> orgIds, int weight, Read<R> body) {
         return writeBooked(orgIds, weight, batch -> {
-            batch.flush();
+            batch.flushForPlainSql();
             return body.apply(batch.connection());
         });
     }

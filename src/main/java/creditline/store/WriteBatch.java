@@ -2,6 +2,7 @@ package creditline.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import creditline.pricing.Model;
@@ -25,9 +26,17 @@ final class WriteBatch {
     private final Map<String, OrgBook> books = new LinkedHashMap<>();
     /** Models read by this batch; models change only through plain commands, which flush first. */
     private final Map<String, Model> models = new HashMap<>();
+    /** The state_version each org of the batch commits with (bumped when the batch began). */
+    private final Map<String, Long> versions;
+    private final DecisionCache decisions;
+    /** Plain SQL ran: rows changed outside the books, so no decision can be carried across this commit. */
+    private boolean flushedEarly;
 
-    WriteBatch(Connection connection) {
+    /** @param decisions the instance's decision cache, carried across the commit; null for none */
+    WriteBatch(Connection connection, Map<String, Long> versions, DecisionCache decisions) {
         this.connection = connection;
+        this.versions = versions;
+        this.decisions = decisions;
     }
 
     Connection connection() {
@@ -38,7 +47,7 @@ final class WriteBatch {
     OrgBook book(String orgId) {
         OrgBook b = books.get(orgId);
         if (b == null) {
-            b = OrgBook.open(connection, orgId);
+            b = OrgBook.open(connection, orgId, flushedEarly ? null : decisions, versions.getOrDefault(orgId, -1L));
             if (b != null) books.put(orgId, b);
         }
         return b;
@@ -54,6 +63,27 @@ final class WriteBatch {
             if (m != null) out.put(id, m);
         }
         return out;
+    }
+
+    /** Writes the books before a command's plain SQL (which may change any row, so nothing is carried across this commit). */
+    void flushForPlainSql() throws SQLException {
+        flushedEarly = true;
+        flush();
+    }
+
+    /**
+     * The decision cache's entries as this batch's commit leaves its orgs, computed from the
+     * books before they are written: to run after the commit, before anyone is answered.
+     */
+    Runnable decisionsAtCommit() {
+        if (decisions == null || flushedEarly) return () -> {};
+        Instant now = decisions.now();
+        Map<String, Map<String, DecisionCache.Entry>> carried = new HashMap<>();
+        for (OrgBook b : books.values()) {
+            Map<String, DecisionCache.Entry> entries = b.decisionsAtCommit(now);
+            if (!entries.isEmpty()) carried.put(b.ref().id(), entries);
+        }
+        return () -> carried.forEach((org, entries) -> entries.forEach((member, e) -> decisions.put(org, member, e)));
     }
 
     /** Writes every book's pending changes and forgets the books (their cached reads may be stale after plain SQL). */
