@@ -26,10 +26,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  *   <li>bare Helidon POST echo (the ceiling of the HTTP stack);</li>
  *   <li>{@code POST /v1/authorize} without reservation, for random members of one org;</li>
+ *   <li>the same while 4 more clients post usage for those members (batches of 100 events): every
+ *       usage commit changes the org's state, which the decision snapshots must follow (only the
+ *       authorize calls are counted; the server CPU includes the usage);</li>
  *   <li>reserve + settle on ONE hot member: authorize with {@code reserve:true}, then
  *       {@code POST /v1/usage} carrying the reservation id (a pair is one operation).</li>
  * </ol>
- * Usage: {@code bench/run enforce [--db sqlite|postgres] [--seconds S] [--clients C] [--only echo|authorize|reserve]}.
+ * Usage: {@code bench/run enforce [--db sqlite|postgres] [--seconds S] [--clients C] [--only echo|authorize|mixed|reserve]}.
  */
 public final class EnforcementBench {
     static final String KEY = "bench-operator-key";
@@ -59,7 +62,7 @@ public final class EnforcementBench {
         String dbKind = opts.getOrDefault("db", "sqlite");
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
         int clients = Integer.parseInt(opts.getOrDefault("clients", "32"));
-        String only = opts.getOrDefault("only", "all"); // echo | authorize | reserve | all
+        String only = opts.getOrDefault("only", "all"); // echo | authorize | mixed | reserve | all
         Path root = Path.of(System.getProperty("creditline.root", "."));
         Path work = Files.createDirectories(root.resolve("bench/target/enforce-" + UUID.randomUUID().toString().substring(0, 8)));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -98,6 +101,21 @@ public final class EnforcementBench {
             setUp(http, base, clients);
             if (only.equals("all") || only.equals("authorize")) results.add(run("authorize (no reservation)", clients, seconds, port, server, (h, c, seq) ->
                     h.post("/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"m" + (c % 100) + "@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}")));
+            if (only.equals("all") || only.equals("mixed")) results.add(run("authorize while 4 clients post usage", clients, seconds, port, server,
+                    USAGE_CLIENTS, (h, c, seq) -> {
+                        if (c >= USAGE_CLIENTS) {
+                            h.post("/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"m" + (c % 100) + "@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}");
+                            return;
+                        }
+                        StringBuilder events = new StringBuilder("{\"events\":[");
+                        for (int i = 0; i < USAGE_BATCH; i++) {
+                            if (i > 0) events.append(',');
+                            events.append("{\"id\":\"u-").append(c).append('-').append(seq).append('-').append(i)
+                                    .append("\",\"orgId\":\"bench\",\"memberId\":\"m").append((seq * USAGE_BATCH + i) % 100)
+                                    .append("@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}");
+                        }
+                        h.post("/v1/usage", events.append("]}").toString());
+                    }));
             if (only.equals("all") || only.equals("reserve")) results.add(run("reserve + settle, one hot member", clients, seconds, port, server, (h, c, seq) -> {
                 String r = h.post("/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\",\"activity\":\"chat\","
                         + "\"estimatedCredits\":\"1\",\"reserve\":true}");
@@ -128,17 +146,27 @@ public final class EnforcementBench {
                 + "\"defaultMember\":{\"credits\":\"10000000\",\"enforce\":true}}");
     }
 
+    /** In the mixed run: clients that post usage (not counted), and events per post. */
+    static final int USAGE_CLIENTS = 4;
+    static final int USAGE_BATCH = 100;
+
     static Result run(String name, int clients, int seconds, int port, Process server, Op op) throws Exception {
-        measure(clients, 3, port, op); // warm-up
+        return run(name, clients, seconds, port, server, 0, op);
+    }
+
+    /** @param uncounted the first clients, whose operations are load, not measured */
+    static Result run(String name, int clients, int seconds, int port, Process server, int uncounted, Op op) throws Exception {
+        measure(clients, 3, port, uncounted, op); // warm-up
         Path stat = Path.of("/proc/" + server.pid() + "/stat");
         long cpu0 = Server.procCpuNanos(stat);
-        Measured m = measure(clients, seconds, port, op);
+        Measured m = measure(clients, seconds, port, uncounted, op);
         return new Result(name, m.ops(), m.seconds(), m.latencies(), Server.procCpuNanos(stat) - cpu0);
     }
 
-    private static Measured measure(int clients, int seconds, int port, Op op) throws Exception {
+    private static Measured measure(int clients, int seconds, int port, int uncounted, Op op) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ops = new AtomicLong();
+        AtomicLong loadOps = new AtomicLong();
         List<long[]> latencies = new ArrayList<>();
         List<int[]> counts = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -155,6 +183,10 @@ public final class EnforcementBench {
                     while (!stop.get()) {
                         long t0 = System.nanoTime();
                         op.run(http, client, seq++);
+                        if (client < uncounted) {
+                            loadOps.incrementAndGet();
+                            continue;
+                        }
                         if (n[0] < lat.length) lat[n[0]++] = System.nanoTime() - t0;
                         ops.incrementAndGet();
                     }
@@ -169,6 +201,7 @@ public final class EnforcementBench {
         for (Thread t : threads) t.join();
         double elapsed = (System.nanoTime() - start) / 1e9;
         if (!failures.isEmpty()) throw new IllegalStateException("a client failed", failures.get(0));
+        if (uncounted > 0) System.out.printf("  (meanwhile the %d load clients made %.0f requests/s)%n", uncounted, loadOps.get() / elapsed);
         int total = counts.stream().mapToInt(a -> a[0]).sum();
         long[] all = new long[total];
         int k = 0;
