@@ -167,7 +167,7 @@ public final class Json {
         String s = optionalString(node, field);
         if (s == null) return null;
         try {
-            return Instant.parse(s);
+            return creditline.common.IsoInstant.parse(s);
         } catch (DateTimeParseException e) {
             throw Failure.invalid(field, field + " must be an ISO-8601 UTC time such as 2026-11-23T18:00:00Z, got '" + s + "'");
         }
