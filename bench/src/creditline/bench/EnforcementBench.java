@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>reserve + settle on ONE hot member: authorize with {@code reserve:true}, then
  *       {@code POST /v1/usage} carrying the reservation id (a pair is one operation).</li>
  * </ol>
- * Usage: {@code bench/run enforce [--db sqlite|postgres] [--seconds S] [--clients C] [--only echo|authorize|mixed|reserve]}.
+ * Usage: {@code bench/run enforce [--db sqlite|postgres] [--seconds S] [--clients C] [--warmup S] [--only echo|authorize|mixed|reserve]}.
  */
 public final class EnforcementBench {
     static final String KEY = "bench-operator-key";
@@ -62,6 +62,7 @@ public final class EnforcementBench {
         String dbKind = opts.getOrDefault("db", "sqlite");
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
         int clients = Integer.parseInt(opts.getOrDefault("clients", "32"));
+        warmupSeconds = Integer.parseInt(opts.getOrDefault("warmup", "3"));
         String only = opts.getOrDefault("only", "all"); // echo | authorize | mixed | reserve | all
         Path root = Path.of(System.getProperty("creditline.root", "."));
         Path work = Files.createDirectories(root.resolve("bench/target/enforce-" + UUID.randomUUID().toString().substring(0, 8)));
@@ -71,7 +72,7 @@ public final class EnforcementBench {
         List<Result> results = new ArrayList<>();
 
         System.out.printf("machine: %d cores; JDK %s; %d clients; %d s per run after a %d s warm-up; database %s%n",
-                Runtime.getRuntime().availableProcessors(), Runtime.version(), clients, seconds, 3, dbKind);
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), clients, seconds, warmupSeconds, dbKind);
 
         int echoPort = freePort();
         Process echo = start(List.of(java, "-XX:+UseParallelGC", "-cp", cp, "creditline.bench.EchoServer", Integer.toString(echoPort)), work, "echo", Map.of());
@@ -146,6 +147,9 @@ public final class EnforcementBench {
                 + "\"defaultMember\":{\"credits\":\"10000000\",\"enforce\":true}}");
     }
 
+    /** Seconds each run warms up before it is measured ({@code --warmup}). */
+    static int warmupSeconds = 3;
+
     /** In the mixed run: clients that post usage (not counted), and events per post. */
     static final int USAGE_CLIENTS = 4;
     static final int USAGE_BATCH = 100;
@@ -156,7 +160,7 @@ public final class EnforcementBench {
 
     /** @param uncounted the first clients, whose operations are load, not measured */
     static Result run(String name, int clients, int seconds, int port, Process server, int uncounted, Op op) throws Exception {
-        measure(clients, 3, port, uncounted, op); // warm-up
+        measure(clients, warmupSeconds, port, uncounted, op); // warm-up: the JIT compiles the hot paths (C2 is busy for ~10 s)
         Path stat = Path.of("/proc/" + server.pid() + "/stat");
         long cpu0 = Server.procCpuNanos(stat);
         Measured m = measure(clients, seconds, port, uncounted, op);
