@@ -166,6 +166,58 @@ public final class EventExport {
         }
     }
 
+    /**
+     * A cursor over values a database packed into one (the export's rows, the member table's
+     * ranking): fields holding a decimal integer or nothing (NULL), each ending with a comma, and
+     * runs of bytes whose lengths earlier fields gave.
+     */
+    static final class Packed {
+        private byte[] p;
+        private int pos;
+
+        Packed reset(byte[] packed) {
+            p = packed == null ? new byte[0] : packed;
+            pos = 0;
+            return this;
+        }
+
+        boolean atEnd() {
+            return pos == p.length;
+        }
+
+        /** True, and past its comma, when the next field is empty (NULL). */
+        boolean skipEmpty() {
+            if (p[pos] != ',') return false;
+            pos++;
+            return true;
+        }
+
+        /** The next field's integer; past its comma. */
+        long number() {
+            boolean negative = p[pos] == '-';
+            if (negative) pos++;
+            // Accumulated negatively: Long.MIN_VALUE has no positive counterpart.
+            long v = 0;
+            for (byte b; (b = p[pos++]) != ','; ) {
+                int digit = b - '0';
+                if (digit < 0 || digit > 9) throw new IllegalStateException("not a packed number at byte " + (pos - 1));
+                v = Math.subtractExact(Math.multiplyExact(v, 10), digit);
+            }
+            return negative ? v : Math.negateExact(v);
+        }
+
+        /** The next {@code length} bytes, copied. */
+        byte[] bytes(int length) {
+            byte[] out = Arrays.copyOfRange(p, pos, pos + length);
+            pos += length;
+            return out;
+        }
+
+        void requireEnd() {
+            if (!atEnd()) throw new IllegalStateException("packed value of " + p.length + " bytes has more than its fields (" + pos + ")");
+        }
+    }
+
     private static final Object END = new Object();
 
     /** Up to {@link #BATCH_ROWS} rows, column-major per row: reused once written. */
@@ -173,6 +225,7 @@ public final class EventExport {
         private final long[] numbers = new long[BATCH_ROWS * KINDS.length];
         private final byte[][] texts = new byte[BATCH_ROWS * KINDS.length][];
         private final boolean[] nulls = new boolean[BATCH_ROWS * KINDS.length];
+        private final Packed packed = new Packed();
         private int size;
         private int base;
 
@@ -199,39 +252,17 @@ public final class EventExport {
         }
 
         /** Reads a row packed as {@link #PACKED} describes into the batch; false once it is full. */
-        boolean readPacked(byte[] p) {
+        boolean readPacked(byte[] row) {
             int at = size * KINDS.length;
-            int pos = 0;
+            Packed p = packed.reset(row);
             for (int k = 0; k < KINDS.length; k++) {
-                if (p[pos] == ',') {
-                    nulls[at + k] = true;
-                    numbers[at + k] = 0;
-                    pos++;
-                    continue;
-                }
-                boolean negative = p[pos] == '-';
-                if (negative) pos++;
-                // Accumulated negatively: Long.MIN_VALUE has no positive counterpart.
-                long v = 0;
-                for (byte b; (b = p[pos++]) != ','; ) {
-                    int digit = b - '0';
-                    if (digit < 0 || digit > 9) throw new IllegalStateException("not a packed export row at byte " + (pos - 1));
-                    v = v * 10 - digit;
-                }
-                nulls[at + k] = false;
-                numbers[at + k] = negative ? v : -v;
+                nulls[at + k] = p.skipEmpty();
+                numbers[at + k] = nulls[at + k] ? 0 : p.number();
             }
             for (int k = 0; k < KINDS.length; k++) {
-                if (KINDS[k] != Kind.TEXT && KINDS[k] != Kind.JSON) continue;
-                if (nulls[at + k]) {
-                    texts[at + k] = null;
-                } else {
-                    int length = Math.toIntExact(numbers[at + k]);
-                    texts[at + k] = Arrays.copyOfRange(p, pos, pos + length);
-                    pos += length;
-                }
+                if (KINDS[k] == Kind.TEXT || KINDS[k] == Kind.JSON) texts[at + k] = nulls[at + k] ? null : p.bytes(Math.toIntExact(numbers[at + k]));
             }
-            if (pos != p.length) throw new IllegalStateException("a packed export row of " + p.length + " bytes held " + pos);
+            p.requireEnd();
             return ++size < BATCH_ROWS;
         }
 
