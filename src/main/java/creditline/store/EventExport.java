@@ -196,14 +196,15 @@ public final class EventExport {
         long number() {
             boolean negative = p[pos] == '-';
             if (negative) pos++;
-            // Accumulated negatively: Long.MIN_VALUE has no positive counterpart.
+            // Accumulated negatively: Long.MIN_VALUE has no positive counterpart. The database
+            // printed a 64-bit integer: at most 19 digits, no overflow to check.
             long v = 0;
             for (byte b; (b = p[pos++]) != ','; ) {
                 int digit = b - '0';
                 if (digit < 0 || digit > 9) throw new IllegalStateException("not a packed number at byte " + (pos - 1));
-                v = Math.subtractExact(Math.multiplyExact(v, 10), digit);
+                v = v * 10 - digit;
             }
-            return negative ? v : Math.negateExact(v);
+            return negative ? v : -v;
         }
 
         /** The next {@code length} bytes, copied. */

@@ -14,7 +14,6 @@ import java.time.LocalDate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +150,7 @@ final class UsageViews {
 
     /** Every row of the table by credits in the range (ties by member id ascending). */
     private static List<Ranked> rankByCredits(Connection c, String orgId, DateRange range, MemberQuery q) throws SQLException {
-        Map<String, Long> credits = new HashMap<>();
+        Map<String, Long> credits;
         EventExport.Packed p = new EventExport.Packed();
         try (PreparedStatement ps = c.prepareStatement(CREDITS_PACKED)) {
             int i = 1;
@@ -161,7 +160,10 @@ final class UsageViews {
             ps.setString(i++, orgId);
             ps.setLong(i++, range.toEpochDay());
             ps.setLong(i, range.fromEpochDay());
-            p.reset(packed(ps));
+            byte[] packed = packed(ps);
+            // Sized for entries of 8 bytes or more ("2,0,id"): little or no rehashing while filling.
+            credits = HashMap.newHashMap(packed == null ? 0 : packed.length / 8);
+            p.reset(packed);
             while (!p.atEnd()) {
                 int length = Math.toIntExact(p.number());
                 long charged = p.number();
@@ -180,8 +182,14 @@ final class UsageViews {
                 rows.add(new ByCredits(new Ranked(memberId, current), id, credits.getOrDefault(memberId, 0L)));
             }
         }
-        Comparator<ByCredits> byCredits = Comparator.comparingLong(ByCredits::chargedMicros);
-        rows.sort((q.descending() ? byCredits.reversed() : byCredits).thenComparing(ByCredits::idBytes, Arrays::compareUnsigned));
+        // One comparator of its own (not composed from Comparator's shared lambdas, whose calls
+        // are megamorphic in a running server): the sort was most of the ranking's time in a profile.
+        boolean descending = q.descending();
+        rows.sort((a, b) -> {
+            int byCredits = Long.compare(a.chargedMicros(), b.chargedMicros());
+            if (byCredits != 0) return descending ? -byCredits : byCredits;
+            return Arrays.compareUnsigned(a.idBytes(), b.idBytes());
+        });
         List<Ranked> out = new ArrayList<>(rows.size());
         for (ByCredits r : rows) out.add(r.row());
         return out;
