@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,12 +28,10 @@ class MemberTotalsMigrationTest {
         long seed = Seeds.seed("MemberTotalsMigrationTest." + kind);
         SplittableRandom r = new SplittableRandom(seed);
         String location = Databases.fresh(kind);
-        String url = location.startsWith("sqlite:") ? "jdbc:" + location : location;
         // (org, member) -> first day, last day, events, credits.
         Map<List<String>, long[]> expected = new HashMap<>();
         try {
-            Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("5")
-                    .placeholders(Map.of("withoutRowid", kind.equals("sqlite") ? "WITHOUT ROWID" : "")).load().migrate();
+            String url = MigrationTests.migratedUpTo(location, "5");
             try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO usage_member_running (org_id, member_id, epoch_day, events_running, charged_micros_running) VALUES (?, ?, ?, ?, ?)")) {
                 for (String org : List.of("org0", "org1")) {
