@@ -8,6 +8,7 @@ import creditline.plan.Plan;
 import creditline.pricing.Credits;
 import creditline.pricing.Rates;
 import creditline.pricing.TokenCounts;
+import creditline.store.Database;
 import creditline.store.Store;
 import creditline.usage.EventOutcome;
 import creditline.usage.UsageEvent;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,13 +45,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
 
 /**
  * The usage-analytics benchmark: one org with {@code --events} events by {@code --members}
  * members over {@code --days} days, recorded through the real ingest path (pricing, ledger,
  * rollups) in process, then timed over HTTP against the real server: the summary, member table
  * pages, a member's own usage, and the streamed request-level export. Reports storage bytes per
- * event too. See BENCHMARKS.md ("Analytics").
+ * event too. PostgreSQL may instead be filled from a recorded SQLite database ({@code --copy-from}).
+ * See BENCHMARKS.md ("Analytics").
  */
 public final class AnalyticsBench {
     static final String ORG = "bench";
@@ -75,15 +81,18 @@ public final class AnalyticsBench {
         long have = recorded(db);
         if (have != events) {
             if (have > 0) throw new IllegalStateException(db + " holds " + have + " events of org " + ORG + ", not " + events + "; delete it or pass --db");
-            Store store = Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-            try {
-                generate(store, events, members, days, seed);
-            } finally {
-                store.close();
-                store.database().close();
+            if (opt.containsKey("copy-from")) {
+                copy(opt.get("copy-from"), db);
+                if (recorded(db) != events) throw new IllegalStateException(opt.get("copy-from") + " does not hold " + events + " events of org " + ORG);
+            } else {
+                record(config, clock, events, members, days, seed);
             }
         } else {
             System.out.printf("reusing %s: %,d events of org %s%n", db, events, ORG);
+            // A database recorded before a newer migration is migrated here, timed (the server would do it on start).
+            long t0 = System.nanoTime();
+            Database.open(db).close();
+            System.out.printf("opened and migrated in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
         if (!db.startsWith("sqlite:")) vacuumAnalyze(db);
         storage(db, events);
@@ -109,6 +118,9 @@ public final class AnalyticsBench {
                     i -> base + "/members?" + full + "&search=user1" + r.nextInt(10) + "&pageSize=50");
             time(http, "member table page, a random 7-day window", queries,
                     i -> base + "/members?" + window.apply(7) + "&pageSize=50&page=" + (1 + r.nextInt(Math.max(1, members / 50))));
+            // A range ending today that starts inside the members' history: the dashboard's "last N days" of an org older than N days.
+            time(http, "member table page, the last 7 days", queries,
+                    i -> base + "/members?from=" + last.minusDays(7) + "&to=" + last + "&pageSize=50&page=" + (1 + r.nextInt(Math.max(1, members / 50))));
             String memberKey = app.store().createKey(ORG, Role.MEMBER, member(0)).key();
             Http me = new Http("http://127.0.0.1:" + app.port(), memberKey);
             time(me, "my usage (a member's summary and budget card), " + days + " days", queries, i -> "/v1/me/usage?" + full);
@@ -119,6 +131,79 @@ public final class AnalyticsBench {
                 export(http, base + "/members.csv?" + full, "members.csv");
             }
         }
+    }
+
+    /** Records the events through the real ingest path ({@code Store.ingest} in process). */
+    static void record(Config config, Clock clock, long events, int members, int days, long seed) throws Exception {
+        Store store = Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        try {
+            generate(store, events, members, days, seed);
+        } finally {
+            store.close();
+            store.database().close();
+        }
+    }
+
+    /**
+     * Bench only, {@code --copy-from sqlite:PATH}: fills an empty PostgreSQL database with every
+     * table of a SQLite bench database recorded through the real ingest path, by COPY (recording
+     * 10 M events through the ingest path on PostgreSQL here runs at about 1,200 events/s). The
+     * schema comes from the migrations; the rows, rollups included, are the SQLite database's.
+     */
+    static void copy(String from, String to) throws Exception {
+        if (!from.startsWith("sqlite:") || !to.startsWith("jdbc:postgresql:")) throw new IllegalArgumentException("--copy-from copies sqlite:PATH into PostgreSQL");
+        Database.open(from).close();
+        Database.open(to).close();
+        long t0 = System.nanoTime();
+        try (Connection src = connect(from); Connection dst = connect(to); Statement q = dst.createStatement()) {
+            dst.setAutoCommit(false);
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+                    + " AND table_type = 'BASE TABLE' AND table_name <> 'flyway_schema_history' ORDER BY table_name")) {
+                while (rs.next()) tables.add(rs.getString(1));
+            }
+            CopyManager copier = dst.unwrap(PGConnection.class).getCopyAPI();
+            for (String table : tables) {
+                List<String> columns = new ArrayList<>();
+                try (ResultSet rs = q.executeQuery("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
+                        + " AND table_name = '" + table + "' ORDER BY ordinal_position")) {
+                    while (rs.next()) columns.add(rs.getString(1));
+                }
+                q.execute("TRUNCATE " + table);
+                String list = String.join(", ", columns);
+                CopyIn in = copier.copyIn("COPY " + table + " (" + list + ") FROM STDIN (FORMAT csv)");
+                long rows = 0;
+                try (Statement read = src.createStatement(); ResultSet rs = read.executeQuery("SELECT " + list + " FROM " + table)) {
+                    // CSV: NULL as an empty unquoted field, every value quoted (numbers and 0/1 booleans read back as such).
+                    StringBuilder csv = new StringBuilder(1 << 20);
+                    while (rs.next()) {
+                        for (int k = 1; k <= columns.size(); k++) {
+                            if (k > 1) csv.append(',');
+                            String v = rs.getString(k);
+                            if (v != null) csv.append('"').append(v.replace("\"", "\"\"")).append('"');
+                        }
+                        csv.append('\n');
+                        rows++;
+                        if (csv.length() > 1 << 20) {
+                            writeCopy(in, csv);
+                        }
+                    }
+                    writeCopy(in, csv);
+                    in.endCopy();
+                } finally {
+                    if (in.isActive()) in.cancelCopy();
+                }
+                System.out.printf("copied %s: %,d rows (%.0f s so far)%n", table, rows, (System.nanoTime() - t0) / 1e9);
+            }
+            dst.commit();
+        }
+        System.out.printf("copied %s into %s in %.0f s%n", from, to, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void writeCopy(CopyIn in, StringBuilder csv) throws Exception {
+        byte[] b = csv.toString().getBytes(StandardCharsets.UTF_8);
+        in.writeToCopy(b, 0, b.length);
+        csv.setLength(0);
     }
 
     static String member(int i) {
@@ -252,10 +337,13 @@ public final class AnalyticsBench {
                     while (rs.next()) bytes.put(rs.getString(1) + " (with indexes)", rs.getLong(2));
                 }
             }
-            for (String table : List.of("usage_events", "usage_rollups", "usage_org_models", "usage_org_activities", "usage_member_running")) {
+            for (String table : List.of("usage_events", "usage_rollups", "usage_org_models", "usage_org_activities", "usage_member_running",
+                    "usage_member_models", "usage_member_totals")) {
                 try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
                     rs.next();
                     System.out.printf("rows in %s: %,d%n", table, rs.getLong(1));
+                } catch (SQLException absent) {
+                    System.out.printf("rows in %s: no such table (an older schema)%n", table); // the bench run against an older build
                 }
             }
         }
@@ -284,12 +372,38 @@ public final class AnalyticsBench {
                 bytes / n);
     }
 
+    /**
+     * Streams an export and prints its rate, and the CPU it took per row — of the whole JVM
+     * (server, export threads and this client) and of the export's database-reading thread alone
+     * (sampled every 100 ms while it lives) — figures that depend less on the machine's load.
+     */
     static void export(Http http, String path, String what) throws Exception {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, Long> readerCpu = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sampler = Thread.ofPlatform().daemon().name("bench-cpu-sampler").start(() -> {
+            while (!done.get()) {
+                for (Thread t : Thread.getAllStackTraces().keySet()) {
+                    if (t.getName().equals("creditline-export-reader")) readerCpu.merge(t.threadId(), threads.getThreadCpuTime(t.threadId()), Math::max);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        long cpu0 = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         long t0 = System.nanoTime();
         long[] counted = http.stream(path);
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("export %-12s %,d rows (%,d bytes) in %.1f s: %,.0f rows/s, %.0f MB/s%n", what, counted[0] - (what.equals("JSON Lines") ? 0 : 1),
-                counted[1], s, counted[0] / s, counted[1] / s / 1e6);
+        long cpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() - cpu0;
+        done.set(true);
+        sampler.join();
+        long rows = counted[0] - (what.equals("JSON Lines") ? 0 : 1);
+        long reader = readerCpu.values().stream().mapToLong(Long::longValue).sum();
+        System.out.printf("export %-12s %,d rows (%,d bytes) in %.1f s: %,.0f rows/s, %.0f MB/s; CPU per row %.2f µs (JVM), %.2f µs (reading thread)%n",
+                what, rows, counted[1], s, counted[0] / s, counted[1] / s / 1e6, cpu / 1e3 / Math.max(1, rows), reader / 1e3 / Math.max(1, rows));
     }
 
     /** A tiny HTTP client: GET with the key, the whole body counted, never kept. */

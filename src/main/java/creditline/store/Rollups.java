@@ -14,9 +14,9 @@ import java.util.TreeMap;
 /**
  * Writes usage rollups in the ingest transaction: the detail ({@code usage_rollups}), the org's
  * days by model ({@code usage_org_models}) and by activity and agent ({@code usage_org_activities}),
- * each member's days by model ({@code usage_member_models}, the member table's breakdown) and
- * running totals ({@code usage_member_running}). One statement per distinct cell, batched, in key
- * order.
+ * each member's days by model ({@code usage_member_models}, the member table's breakdown),
+ * running totals ({@code usage_member_running}) and totals so far ({@code usage_member_totals}).
+ * One statement per distinct cell, batched, in key order.
  */
 final class Rollups {
     /** The additive columns of both cell tables, in {@link #bindTotals} order. */
@@ -46,6 +46,15 @@ final class Rollups {
     private static final String GROW_LATER_DAYS = """
             UPDATE usage_member_running SET events_running = events_running + ?, charged_micros_running = charged_micros_running + ?
             WHERE org_id = ? AND member_id = ? AND epoch_day > ?""";
+
+    /** A member's totals grow by the batch's; their first and last day widen to the batch's days. */
+    private static final String UPSERT_TOTALS = """
+            INSERT INTO usage_member_totals (org_id, member_id, first_day, last_day, events, charged_micros) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (org_id, member_id) DO UPDATE SET
+              first_day = CASE WHEN excluded.first_day < usage_member_totals.first_day THEN excluded.first_day ELSE usage_member_totals.first_day END,
+              last_day = CASE WHEN excluded.last_day > usage_member_totals.last_day THEN excluded.last_day ELSE usage_member_totals.last_day END,
+              events = usage_member_totals.events + excluded.events,
+              charged_micros = usage_member_totals.charged_micros + excluded.charged_micros""";
 
     private Rollups() {}
 
@@ -117,6 +126,25 @@ final class Rollups {
                 ps.setString(4, e.getKey().modelId());
                 ps.setLong(5, e.getValue().events());
                 ps.setLong(6, e.getValue().chargedMicros());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        // Per member: the first day, the last day, events, credits (members in key order).
+        Map<String, long[]> totals = new TreeMap<>();
+        for (var e : running.entrySet()) {
+            long day = e.getKey().epochDay();
+            long[] t = totals.computeIfAbsent(e.getKey().memberId(), k -> new long[] {day, day, 0, 0});
+            t[0] = Math.min(t[0], day);
+            t[1] = Math.max(t[1], day);
+            t[2] = Math.addExact(t[2], e.getValue()[0]);
+            t[3] = Math.addExact(t[3], e.getValue()[1]);
+        }
+        try (PreparedStatement ps = tx.prepareStatement(UPSERT_TOTALS)) {
+            for (var e : totals.entrySet()) {
+                ps.setString(1, orgId);
+                ps.setString(2, e.getKey());
+                for (int k = 0; k < 4; k++) ps.setLong(k + 3, e.getValue()[k]);
                 ps.addBatch();
             }
             ps.executeBatch();

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,9 +27,8 @@ class MemberModelsMigrationTest {
         long seed = Seeds.seed("MemberModelsMigrationTest." + kind);
         SplittableRandom r = new SplittableRandom(seed);
         String location = Databases.fresh(kind);
-        String url = location.startsWith("sqlite:") ? "jdbc:" + location : location;
         try {
-            Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("4").load().migrate();
+            String url = MigrationTests.migratedUpTo(location, "4");
             Map<List<Object>, long[]> expected = new HashMap<>();
             try (Connection c = java.sql.DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO usage_rollups (org_id, member_id, epoch_day, model_id, activity, agent, events, charged_micros, nominal_micros,
