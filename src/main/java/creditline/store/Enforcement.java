@@ -215,24 +215,22 @@ final class Enforcement {
               up.consumed_micros AS org_consumed,
               up.input_tokens + up.output_tokens + up.cache_write_tokens + up.cache_read_tokens AS org_tokens,
               mp.consumed_micros AS member_consumed,
-              (SELECT COALESCE(SUM(r.amount_micros), 0) FROM reservations r
-                 WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ?) AS org_reserved,
-              (SELECT COUNT(*) FROM reservations r
-                 WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ?) AS org_open_holds,
-              (SELECT COALESCE(SUM(r.amount_micros), 0) FROM reservations r
-                 WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ? AND r.member_id = ?) AS member_reserved,
+              h.org_reserved, h.org_open_holds, h.member_reserved,
               (SELECT COALESCE(SUM(CASE WHEN cb.credits_micros > cb.consumed_micros THEN cb.credits_micros - cb.consumed_micros ELSE 0 END), 0)
                  FROM credit_buckets cb WHERE cb.org_id = o.org_id
                  AND (cb.valid_from_micros IS NULL OR cb.valid_from_micros <= ?) AND (cb.expires_at_micros IS NULL OR cb.expires_at_micros > ?)) AS buckets_available,
               (SELECT cb.bucket_id FROM credit_buckets cb WHERE cb.org_id = o.org_id AND cb.bucket_id = ?) AS plan_bucket_stored,
               ro.models AS org_models, ro.activities AS org_activities, rm.models AS member_models, rm.activities AS member_activities,
-              o.plan_id, o.state_version,
-              (SELECT MIN(r.expires_at_micros) FROM reservations r
-                 WHERE r.org_id = o.org_id AND r.status = 'PENDING' AND r.expires_at_micros > ?) AS next_hold_expiry,
+              o.plan_id, o.state_version, h.next_hold_expiry,
               (SELECT MIN(CASE WHEN cb.valid_from_micros > ? THEN cb.valid_from_micros ELSE cb.expires_at_micros END)
                  FROM credit_buckets cb WHERE cb.org_id = o.org_id
                  AND (cb.valid_from_micros > ? OR cb.expires_at_micros > ?)) AS next_bucket_change
             FROM orgs o
+            -- The org's open holds at now, read once: their sum, count, the member's part, the next expiry.
+            CROSS JOIN (SELECT COALESCE(SUM(r.amount_micros), 0) AS org_reserved, COUNT(*) AS org_open_holds,
+                  COALESCE(SUM(CASE WHEN r.member_id = ? THEN r.amount_micros ELSE 0 END), 0) AS member_reserved,
+                  MIN(r.expires_at_micros) AS next_hold_expiry
+                FROM reservations r WHERE r.org_id = ? AND r.status = 'PENDING' AND r.expires_at_micros > ?) h
             JOIN plans p ON p.plan_id = o.plan_id
             LEFT JOIN budgets b ON b.org_id = o.org_id
             LEFT JOIN members m ON m.org_id = o.org_id AND m.member_id = ?
@@ -254,12 +252,11 @@ final class Enforcement {
             int i = 1;
             ps.setLong(i++, nowMicros);
             ps.setLong(i++, nowMicros);
-            ps.setLong(i++, nowMicros);
-            ps.setString(i++, memberId);
-            ps.setLong(i++, nowMicros);
-            ps.setLong(i++, nowMicros);
             ps.setString(i++, creditline.ledger.PlanAllotment.bucketId(period));
-            for (int k = 0; k < 4; k++) ps.setLong(i++, nowMicros);
+            for (int k = 0; k < 3; k++) ps.setLong(i++, nowMicros);
+            ps.setString(i++, memberId);
+            ps.setString(i++, orgId);
+            ps.setLong(i++, nowMicros);
             ps.setString(i++, memberId);
             ps.setString(i++, memberId);
             ps.setString(i++, period.toString());
