@@ -1,6 +1,9 @@
 package creditline.common;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Month;
+import java.time.Year;
 
 /**
  * Parses an ISO-8601 instant exactly as {@link Instant#parse} does, with a fast path for the form
@@ -30,7 +33,7 @@ public final class IsoInstant {
         int minute = digits(s, 14, 2);
         int second = digits(s, 17, 2);
         if ((year | month | day | hour | minute | second) < 0) return null; // a non-digit
-        if (year < 1000 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+        if (year < 1000 || month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year)) || hour > 23 || minute > 59 || second > 59) {
             return null;
         }
         int nanos = 0;
@@ -43,7 +46,7 @@ public final class IsoInstant {
         } else if (s.charAt(19) != 'Z') {
             return null;
         }
-        long epochDay = epochDay(year, month, day);
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
     }
 
@@ -56,27 +59,5 @@ public final class IsoInstant {
             v = v * 10 + d;
         }
         return v;
-    }
-
-    private static int lengthOfMonth(int year, int month) {
-        return switch (month) {
-            case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
-            case 4, 6, 9, 11 -> 30;
-            default -> 31;
-        };
-    }
-
-    /** Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse, as in java.time.LocalDate). */
-    private static long epochDay(int year, int month, int day) {
-        long y = year;
-        long total = 365 * y;
-        total += (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
-        total += (367L * month - 362) / 12;
-        total += day - 1;
-        if (month > 2) {
-            total--;
-            if (!(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) total--;
-        }
-        return total - 719_528; // days from year 0 to 1970
     }
 }
