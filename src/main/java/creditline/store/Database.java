@@ -100,15 +100,12 @@ public final class Database implements AutoCloseable {
 
     /** A new connection for the writer: autocommit off on PostgreSQL, on (explicit BEGIN) on SQLite. */
     Connection openWriterConnection() throws SQLException {
-        if (dialect == Dialect.POSTGRES) {
-            Connection c = DriverManager.getConnection(url, new Properties());
-            c.setAutoCommit(false);
-            return c;
-        }
+        Connection c = openReaderConnection();
         // SQLite: the writer issues BEGIN IMMEDIATE / COMMIT itself (see BatchingWriter). The
         // driver's own transaction mode would begin the next transaction right after each
         // commit and, as IMMEDIATE, hold the file's write lock while idle.
-        return StatementCache.wrap(DriverManager.getConnection(url, sqliteConfig.toProperties()));
+        if (dialect == Dialect.POSTGRES) c.setAutoCommit(false);
+        return c;
     }
 
     /** A connection of its own, outside the readers' pool, autocommit on (a long-lived reading thread's). */

@@ -270,7 +270,12 @@ final class OrgBook {
     private DecisionCache.Entry fromBeforeTheBatch(String memberId, Instant now) {
         if (decisions == null || version < 0 || wroteThrough) return null;
         DecisionCache.Entry e = decisions.entry(orgId, memberId);
-        return e != null && e.snapshot().version() == version - 1 && e.validAt(Times.micros(now)) ? e : null;
+        return e != null && isBeforeTheBatch(e, Times.micros(now)) ? e : null;
+    }
+
+    /** The entry holds the org's state just before this batch (the version the batch bumped), valid now. */
+    private boolean isBeforeTheBatch(DecisionCache.Entry e, long nowMicros) {
+        return e.snapshot().version() == version - 1 && e.validAt(nowMicros);
     }
 
     /**
@@ -288,7 +293,7 @@ final class OrgBook {
         if (!wroteThrough) {
             for (var e : decisions.entries(orgId).entrySet()) {
                 DecisionCache.Entry before = e.getValue();
-                if (before.snapshot().version() != version - 1 || !before.validAt(nowMicros)) continue;
+                if (!isBeforeTheBatch(before, nowMicros)) continue;
                 out.put(e.getKey(), carried(new SnapshotRead(before.snapshot(), Times.instant(before.readAtMicros()), 0), e.getKey(), now, holdsEnd));
             }
         }

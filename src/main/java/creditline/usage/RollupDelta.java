@@ -50,16 +50,19 @@ public record RollupDelta(Cell cell, UsageTotals totals) {
                             t.cacheWriteAllLifetimes(), t.cacheRead()),
                     UsageTotals::plus);
         }
-        List<RollupDelta> out = new ArrayList<>(cells.size());
-        cells.forEach((cell, totals) -> out.add(new RollupDelta(cell, totals)));
-        return out;
+        return deltas(cells);
     }
 
     /** The cells' deltas in cell order: the order the rollup tables are written in. */
     public static List<RollupDelta> sorted(Map<Cell, UsageTotals> cells) {
+        List<RollupDelta> out = deltas(cells);
+        out.sort(Comparator.comparing(RollupDelta::cell));
+        return out;
+    }
+
+    private static List<RollupDelta> deltas(Map<Cell, UsageTotals> cells) {
         List<RollupDelta> out = new ArrayList<>(cells.size());
         cells.forEach((cell, totals) -> out.add(new RollupDelta(cell, totals)));
-        out.sort(Comparator.comparing(RollupDelta::cell));
         return out;
     }
 }
