@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * the commit. A command that throws fails alone: the transaction is rolled back and the others
  * are applied again without it (no savepoint per command, which on SQLite costs a statement
  * journal per command). When writing the books or the commit fails, each command is retried in
- * a transaction of its own, so only the command at fault fails.
+ * a transaction of its own, so only the command at fault fails. When what the writer kept in
+ * memory proves wrong ({@link KnownHolds.Stale}), it is forgotten and the whole batch applied again.
  */
 public final class BatchingWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchingWriter.class);
@@ -72,10 +73,13 @@ public final class BatchingWriter implements AutoCloseable {
     private boolean inSqliteTransaction;
 
     private final DecisionCache decisions;
+    private final KnownHolds knownHolds = new KnownHolds();
+    private final java.time.Clock clock;
 
     /** @param decisions the instance's decision cache, which the writer carries across its commits; null for none */
-    BatchingWriter(Database db, Consumer<Integer> batchObserver, DecisionCache decisions) {
+    BatchingWriter(Database db, Consumer<Integer> batchObserver, DecisionCache decisions, java.time.Clock clock) {
         this.db = db;
+        this.clock = clock;
         this.batchObserver = batchObserver;
         this.decisions = decisions;
         this.thread = Thread.ofPlatform().name("creditline-writer").unstarted(this::loop);
@@ -150,16 +154,20 @@ public final class BatchingWriter implements AutoCloseable {
         try {
             tx = connection();
             begin(tx);
-            WriteBatch batch = new WriteBatch(tx, lockOrgs(tx, todo), decisions);
+            WriteBatch batch = new WriteBatch(tx, lockOrgs(tx, todo), decisions, knownHolds);
             for (running = 0; running < todo.size(); running++) onCommit.add(todo.get(running).run(batch));
             running = -1;
-            Runnable carryDecisions = batch.decisionsAtCommit();
+            Runnable carry = batch.carriedAtCommit(clock.instant());
             batch.flush();
             commit(tx);
-            carryDecisions.run();
+            carry.run();
         } catch (SQLException | RuntimeException e) {
             if (tx != null) rollbackQuietly(tx);
             if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next attempt
+            if (e instanceof KnownHolds.Stale stale) {
+                log.warn("applying a batch again: {}", stale.getMessage()); // no command's fault; forgotten, so it cannot recur
+                return todo;
+            }
             if (running >= 0) {
                 todo.get(running).result().completeExceptionally(e);
                 List<Pending<?>> rest = new ArrayList<>(todo);
@@ -185,33 +193,40 @@ public final class BatchingWriter implements AutoCloseable {
      * Locks the batch's orgs (PostgreSQL: in id order, so two instances' batches cannot deadlock)
      * and adds one to their {@code state_version}, which tells every instance's decision cache
      * that the org's state changes with this commit (see {@link DecisionCache}). Returns the
-     * versions the batch commits with, by org (orgs that exist).
+     * orgs as locked, with the versions the batch commits with (orgs that exist).
      */
-    private Map<String, Long> lockOrgs(Connection tx, List<Pending<?>> batch) throws SQLException {
+    private Map<String, OrgBook.Locked> lockOrgs(Connection tx, List<Pending<?>> batch) throws SQLException {
         TreeSet<String> orgIds = new TreeSet<>();
         for (Pending<?> p : batch) orgIds.addAll(p.command().orgIds());
-        Map<String, Long> versions = new HashMap<>();
-        if (orgIds.isEmpty()) return versions;
+        Map<String, OrgBook.Locked> locked = new HashMap<>();
+        if (orgIds.isEmpty()) return locked;
+        String returning = " RETURNING org_id, plan_id, status, created_at_micros, state_version";
         if (db.dialect() == Database.Dialect.POSTGRES) {
             try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
-                    + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE) RETURNING org_id, state_version")) {
+                    + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)" + returning)) {
                 ps.setArray(1, tx.createArrayOf("text", orgIds.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) versions.put(rs.getString(1), rs.getLong(2));
+                    while (rs.next()) put(locked, rs);
                 }
             }
-            return versions;
+            return locked;
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
-        try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ? RETURNING state_version")) {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning)) {
             for (String orgId : orgIds) {
                 ps.setString(1, orgId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) versions.put(orgId, rs.getLong(1));
+                    if (rs.next()) put(locked, rs);
                 }
             }
         }
-        return versions;
+        return locked;
+    }
+
+    private static void put(Map<String, OrgBook.Locked> locked, ResultSet rs) throws SQLException {
+        String orgId = rs.getString(1);
+        locked.put(orgId, new OrgBook.Locked(new creditline.usage.OrgRef(orgId, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4))),
+                rs.getLong(5)));
     }
 
     private Connection connection() throws SQLException {

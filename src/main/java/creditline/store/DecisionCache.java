@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link Enforcement.Snapshot#validUntilMicros()}). So a decision is as exact as reading the
  * rows, the moment a write is acknowledged, across instances sharing a database.
  *
- * <p>The writer carries entries across its own commits (see {@link WriteBatch#decisionsAtCommit}):
+ * <p>The writer carries entries across its own commits (see {@link WriteBatch#carriedAtCommit}):
  * an entry read just before a batch, plus what the batch's org book changed, is the state the
  * commit leaves, so it is put back under the new version and authorize does not go back to the
  * rows after every usage batch; the reservation path starts from such an entry too.
@@ -43,12 +43,9 @@ final class DecisionCache implements AutoCloseable {
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Entry>> byOrg = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
 
-    private final java.time.Clock clock;
-
-    DecisionCache(Database db, Catalog catalog, java.time.Clock clock) {
+    DecisionCache(Database db, Catalog catalog) {
         this.db = db;
         this.catalog = catalog;
-        this.clock = clock;
         this.versions = new OrgVersions(db);
     }
 
@@ -63,11 +60,6 @@ final class DecisionCache implements AutoCloseable {
         }
         if (fresh.memberExists()) put(orgId, memberId, new Entry(fresh, nowMicros));
         return fresh;
-    }
-
-    /** The store's clock: the time entries are judged at. */
-    Instant now() {
-        return clock.instant();
     }
 
     Entry entry(String orgId, String memberId) {

@@ -216,8 +216,7 @@ final class JdbcIngestTx implements IngestTx {
     @Override
     public void settleReservation(String orgId, String reservationId, String eventId) {
         try {
-            Reservations.Closed hold = Reservations.settle(tx, orgId, reservationId, eventId, now);
-            if (hold != null) book(orgId).holdClosed(hold.memberId(), hold.amountMicros(), hold.expiresAt());
+            book(orgId).settleHold(tx, reservationId, eventId, now);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }

@@ -58,6 +58,14 @@ final class OrgBook {
     /** Holds opened and closed in this batch, in order: what a snapshot read earlier does not show. */
     private record HoldChange(String memberId, long amountMicros, Instant expiresAt, boolean opened) {}
     private final List<HoldChange> holdJournal = new ArrayList<>();
+    /**
+     * Open holds this book knows without reading their rows (see {@link KnownHolds}): those known
+     * before the batch, plus those opened in it, minus those closed in it. Null: not tracked.
+     */
+    private final Map<String, KnownHolds.Hold> knownOpen;
+    /** Holds opened, and known holds settled, in this batch and not written yet (see {@link #writeHolds}). */
+    private final List<Reservations.Reservation> holdsToInsert = new ArrayList<>();
+    private final List<Reservations.Settlement> settlementsToWrite = new ArrayList<>();
 
     private final Set<LocalDate> alertPeriods = new TreeSet<>();
     private final Set<String> alertMembers = new TreeSet<>();
@@ -65,31 +73,41 @@ final class OrgBook {
 
     /** The instance's decision cache (null: none, or plain SQL ran earlier in the batch). */
     private final DecisionCache decisions;
+    /** The writer's known holds (null: not tracked, e.g. plain SQL ran earlier in the batch). */
+    private final KnownHolds knownHolds;
     /** The org's state_version this batch commits with; -1 when unknown. */
     private final long version;
     /** Rows of the org were written during the batch (buckets, early): entries from before the batch no longer add up with this book. */
     private boolean wroteThrough;
 
-    private OrgBook(OrgRef ref, DecisionCache decisions, long version) {
+    private OrgBook(OrgRef ref, DecisionCache decisions, KnownHolds knownHolds, long version) {
         this.orgId = ref.id();
         this.ref = ref;
         this.decisions = decisions;
+        this.knownHolds = knownHolds;
         this.version = version;
+        this.knownOpen = knownHolds == null ? null : knownHolds.before(orgId, version);
     }
+
+    /** The org's row as the batch locked it: its reference and the state_version the batch commits with. */
+    record Locked(OrgRef ref, long version) {}
 
     /**
      * The org's book, or null when the org does not exist.
      *
+     * @param locked the org's row as the batch locked it, when it still is as locked; null to read
+     *     it (the book then knows no version: it neither starts from nor carries anything)
      * @param decisions the decision cache whose entries from just before the batch the book may
      *     start from and carry across the commit; null for none
-     * @param version the org's state_version this batch commits with (bumped when it began); -1 when unknown
+     * @param knownHolds the writer's known holds, which the book may start from and carry across
+     *     the commit; null for none
      */
-    static OrgBook open(Connection tx, String orgId, DecisionCache decisions, long version) {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT org_id, plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
+    static OrgBook open(Connection tx, String orgId, Locked locked, DecisionCache decisions, KnownHolds knownHolds) {
+        if (locked != null) return new OrgBook(locked.ref(), decisions, knownHolds, locked.version());
+        try (PreparedStatement ps = tx.prepareStatement("SELECT plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
             ps.setString(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new OrgBook(new OrgRef(orgId, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4))), decisions, version)
-                        : null;
+                return rs.next() ? new OrgBook(new OrgRef(orgId, rs.getString(1), rs.getString(2), Times.instant(rs.getLong(3))), null, null, -1) : null;
             }
         } catch (SQLException e) {
             throw new StoreFailure(e);
@@ -231,14 +249,56 @@ final class OrgBook {
         alertsAt = now;
     }
 
-    /** Records a hold opened in this batch. */
-    void holdOpened(String memberId, long amountMicros, Instant expiresAt) {
-        holdJournal.add(new HoldChange(memberId, amountMicros, expiresAt, true));
+    // ---- holds ----
+
+    /** Opens the hold: its row is written with the batch's other holds ({@link #writeHolds}). */
+    void openHold(Reservations.Reservation r) {
+        holdsToInsert.add(r);
+        if (knownOpen != null) knownOpen.put(r.id(), new KnownHolds.Hold(r.memberId(), r.amountMicros(), r.expiresAt()));
+        holdJournal.add(new HoldChange(r.memberId(), r.amountMicros(), r.expiresAt(), true));
     }
 
-    /** Records a hold settled or released in this batch (as it was when open). */
-    void holdClosed(String memberId, long amountMicros, Instant expiresAt) {
-        holdJournal.add(new HoldChange(memberId, amountMicros, expiresAt, false));
+    /**
+     * Settles the open hold by the event, if there is one: a known hold in memory (its row is
+     * written with the batch's other holds), any other by its row.
+     */
+    void settleHold(Connection tx, String reservationId, String eventId, Instant now) throws SQLException {
+        KnownHolds.Hold known = knownOpen == null ? null : knownOpen.remove(reservationId);
+        if (known != null) {
+            settlementsToWrite.add(new Reservations.Settlement(reservationId, eventId, now));
+            holdJournal.add(new HoldChange(known.memberId(), known.amountMicros(), known.expiresAt(), false));
+            return;
+        }
+        writeHolds(tx); // the row must show this batch's holds
+        Reservations.Closed closed = Reservations.settle(tx, orgId, reservationId, eventId, now);
+        if (closed != null) holdJournal.add(new HoldChange(closed.memberId(), closed.amountMicros(), closed.expiresAt(), false));
+    }
+
+    /** Records a hold released in this batch by plain SQL (as it was when open), after {@link #writeHolds}. */
+    void holdReleased(Reservations.Reservation r) {
+        if (knownOpen != null) knownOpen.remove(r.id());
+        holdJournal.add(new HoldChange(r.memberId(), r.amountMicros(), r.expiresAt(), false));
+    }
+
+    /**
+     * Writes the holds opened and the known holds settled in this batch: before anything reads
+     * or changes the org's reservation rows, and when the batch flushes. A known hold whose row
+     * was not open means the org's rows changed where this writer did not see it: what it knows
+     * of the org is forgotten and the batch is applied again ({@link KnownHolds.Stale}).
+     */
+    void writeHolds(Connection tx) throws SQLException {
+        if (!holdsToInsert.isEmpty()) {
+            Reservations.insertAll(tx, holdsToInsert);
+            holdsToInsert.clear();
+        }
+        if (!settlementsToWrite.isEmpty()) {
+            List<String> notOpen = Reservations.settleAll(tx, orgId, settlementsToWrite);
+            settlementsToWrite.clear();
+            if (!notOpen.isEmpty()) {
+                knownHolds.forget(orgId);
+                throw new KnownHolds.Stale("org " + orgId + ": holds known open were not open: " + notOpen);
+            }
+        }
     }
 
     /**
@@ -257,6 +317,7 @@ final class OrgBook {
                 // The rows as they stood before this batch: the whole journal is news to it.
                 read = new SnapshotRead(before.snapshot(), Times.instant(before.readAtMicros()), 0);
             } else {
+                writeHolds(tx); // the read counts the open holds' rows
                 Enforcement.Snapshot fresh = Enforcement.snapshot(tx, catalog, orgId, memberId, now);
                 if (!fresh.memberExists()) return fresh;
                 read = new SnapshotRead(fresh, now, holdJournal.size());
@@ -306,6 +367,13 @@ final class OrgBook {
         return out;
     }
 
+    /** Keeps the holds known open as this batch's commit leaves them (to run after the commit). */
+    Runnable knownHoldsAtCommit(Instant now) {
+        if (knownHolds == null || version < 0) return () -> {};
+        Map<String, KnownHolds.Hold> open = knownOpen;
+        return () -> knownHolds.committed(orgId, version, open, now);
+    }
+
     private DecisionCache.Entry carried(SnapshotRead read, String memberId, Instant now, long holdsEnd) {
         Enforcement.Snapshot s = adjust(read, memberId, now);
         long validUntil = Math.min(read.snapshot().validUntilMicros(), holdsEnd);
@@ -345,6 +413,7 @@ final class OrgBook {
 
     /** Writes what the batch changed, then raises the alerts it calls for. */
     void flush(Connection tx) throws SQLException {
+        writeHolds(tx);
         writeBuckets(tx);
         for (var e : periodDeltas.entrySet()) addPeriodTotals(tx, orgId, e.getKey(), e.getValue());
         periodDeltas.clear();

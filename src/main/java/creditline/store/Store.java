@@ -64,8 +64,8 @@ public final class Store implements AutoCloseable {
         this.db = db;
         this.ingester = ingester;
         this.clock = clock;
-        this.decisions = new DecisionCache(db, catalog, clock);
-        this.writer = new BatchingWriter(db, batchObserver, decisions);
+        this.decisions = new DecisionCache(db, catalog);
+        this.writer = new BatchingWriter(db, batchObserver, decisions, clock);
     }
 
     public Database database() { return db; }
@@ -574,8 +574,7 @@ public final class Store implements AutoCloseable {
             }
             Reservations.Reservation r = new Reservations.Reservation(orgId, ReservationIds.next(orgId), memberId, modelId, activity,
                     estimateMicros, "PENDING", now, now.plusSeconds(reserveTtlSeconds), null, null);
-            Reservations.insert(tx, r);
-            book.holdOpened(memberId, estimateMicros, r.expiresAt());
+            book.openHold(r);
             return new Authorization(d, r);
         });
     }
@@ -612,17 +611,18 @@ public final class Store implements AutoCloseable {
     /** Releases an open hold. */
     public Reservations.Reservation release(String reservationId) {
         String orgId = ReservationIds.orgOf(reservationId);
-        // Reservations are written at once, never through a book: no need to write the books first.
         return writeBooked(orgId == null ? List.of() : List.of(orgId), 1, batch -> {
             Connection tx = batch.connection();
             Instant now = clock.instant();
-            Reservations.Reservation r = orgId == null ? null : Reservations.find(tx, orgId, reservationId, now);
+            OrgBook book = orgId == null ? null : batch.book(orgId);
+            if (book != null) book.writeHolds(tx); // the rows must show this batch's holds
+            Reservations.Reservation r = book == null ? null : Reservations.find(tx, orgId, reservationId, now);
             if (r == null) throw Failure.notFound("RESERVATION_NOT_FOUND", "reservation '" + reservationId + "' does not exist");
             if (!Reservations.release(tx, orgId, reservationId, now)) {
                 throw new Failure(Failure.Kind.CONFLICT, "RESERVATION_NOT_OPEN", "reservation '" + reservationId + "' is already "
                         + r.status().toLowerCase(java.util.Locale.ROOT), Map.of("status", r.status()));
             }
-            batch.book(orgId).holdClosed(r.memberId(), r.amountMicros(), r.expiresAt());
+            book.holdReleased(r);
             return Reservations.find(tx, orgId, reservationId, now);
         });
     }

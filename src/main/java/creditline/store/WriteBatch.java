@@ -8,6 +8,8 @@ import java.util.Map;
 import creditline.pricing.Model;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -26,17 +28,22 @@ final class WriteBatch {
     private final Map<String, OrgBook> books = new LinkedHashMap<>();
     /** Models read by this batch; models change only through plain commands, which flush first. */
     private final Map<String, Model> models = new HashMap<>();
-    /** The state_version each org of the batch commits with (bumped when the batch began). */
-    private final Map<String, Long> versions;
+    /** The batch's orgs as it locked them, with the state_version each commits with (bumped when the batch began). */
+    private final Map<String, OrgBook.Locked> locked;
     private final DecisionCache decisions;
+    private final KnownHolds knownHolds;
     /** Plain SQL ran: rows changed outside the books, so no decision can be carried across this commit. */
     private boolean flushedEarly;
 
-    /** @param decisions the instance's decision cache, carried across the commit; null for none */
-    WriteBatch(Connection connection, Map<String, Long> versions, DecisionCache decisions) {
+    /**
+     * @param decisions the instance's decision cache, carried across the commit; null for none
+     * @param knownHolds the writer's known open holds, carried across the commit
+     */
+    WriteBatch(Connection connection, Map<String, OrgBook.Locked> locked, DecisionCache decisions, KnownHolds knownHolds) {
         this.connection = connection;
-        this.versions = versions;
+        this.locked = locked;
         this.decisions = decisions;
+        this.knownHolds = knownHolds;
     }
 
     Connection connection() {
@@ -47,7 +54,8 @@ final class WriteBatch {
     OrgBook book(String orgId) {
         OrgBook b = books.get(orgId);
         if (b == null) {
-            b = OrgBook.open(connection, orgId, flushedEarly ? null : decisions, versions.getOrDefault(orgId, -1L));
+            // After plain SQL the org's row may have changed since it was locked, and nothing is carried.
+            b = flushedEarly ? OrgBook.open(connection, orgId, null, null, null) : OrgBook.open(connection, orgId, locked.get(orgId), decisions, knownHolds);
             if (b != null) books.put(orgId, b);
         }
         return b;
@@ -72,18 +80,23 @@ final class WriteBatch {
     }
 
     /**
-     * The decision cache's entries as this batch's commit leaves its orgs, computed from the
-     * books before they are written: to run after the commit, before anyone is answered.
+     * What the writer keeps in memory across this batch's commit — the decision cache's entries
+     * and the known open holds, as the commit leaves its orgs — computed from the books before
+     * they are written: to run after the commit, before anyone is answered.
      */
-    Runnable decisionsAtCommit() {
-        if (decisions == null || flushedEarly) return () -> {};
-        Instant now = decisions.now();
-        Map<String, Map<String, DecisionCache.Entry>> carried = new HashMap<>();
-        for (OrgBook b : books.values()) {
-            Map<String, DecisionCache.Entry> entries = b.decisionsAtCommit(now);
-            if (!entries.isEmpty()) carried.put(b.ref().id(), entries);
+    Runnable carriedAtCommit(Instant now) {
+        if (flushedEarly) return () -> {};
+        List<Runnable> carry = new ArrayList<>();
+        for (OrgBook b : books.values()) carry.add(b.knownHoldsAtCommit(now));
+        if (decisions != null) {
+            Map<String, Map<String, DecisionCache.Entry>> carried = new HashMap<>();
+            for (OrgBook b : books.values()) {
+                Map<String, DecisionCache.Entry> entries = b.decisionsAtCommit(now);
+                if (!entries.isEmpty()) carried.put(b.ref().id(), entries);
+            }
+            carry.add(() -> carried.forEach((org, entries) -> entries.forEach((member, e) -> decisions.put(org, member, e))));
         }
-        return () -> carried.forEach((org, entries) -> entries.forEach((member, e) -> decisions.put(org, member, e)));
+        return () -> carry.forEach(Runnable::run);
     }
 
     /** Writes every book's pending changes and forgets the books (their cached reads may be stale after plain SQL). */

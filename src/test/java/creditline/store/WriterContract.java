@@ -161,6 +161,38 @@ abstract class WriterContract extends StoreFixture {
         assertThat(store.authorize("o", "a@x.io", "reply", "chat", micros("1"), null).decision().memberBudgetRemainingMicros()).isZero();
     }
 
+    @Test
+    void aHoldClosedOnAnotherInstanceIsNotClosedAgainByThisWritersBatch() throws Exception {
+        org("o", "pro");
+        store.putBudgets("o", new creditline.budget.BudgetSettings(creditline.budget.BudgetSettings.Budget.UNLIMITED,
+                new creditline.budget.BudgetSettings.Budget(micros("20"), true, false, 80)));
+        String held = store.authorize("o", "a@x.io", "reply", "chat", micros("4"), 600L).reservation().id(); // known open to this writer
+        anotherInstance().release(held);                                                                      // closed elsewhere: 20 left
+
+        CompletableFuture<Void> holder = holdWriter();
+        List<CompletableFuture<?>> queued = new ArrayList<>();
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("2"), 600L)));         // 20 left: reads the rows
+        queued.add(queueInOrder(() -> store.ingest(List.of(new UsageEvent("late-settle", "o", "a@x.io", "reply", "chat", NOW,
+                creditline.pricing.TokenCounts.ZERO, 0, held, false, UsageEvent.Details.NONE)))));             // charges 5, frees nothing
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("13"), 600L)));        // exactly what is left
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("1"), 600L)));         // nothing left
+        release(queued);
+        holder.join();
+
+        assertThat(((Store.Authorization) queued.get(0).join()).decision().memberBudgetRemainingMicros()).isEqualTo(micros("20"));
+        @SuppressWarnings("unchecked")
+        List<EventOutcome> settled = (List<EventOutcome>) queued.get(1).join();
+        assertThat(settled.get(0).status()).isEqualTo(EventOutcome.Status.ACCEPTED);
+        Store.Authorization exact = (Store.Authorization) queued.get(2).join();
+        assertThat(exact.decision().memberBudgetRemainingMicros()).isEqualTo(micros("13"));
+        assertThat(exact.decision().allowed()).isTrue();
+        Store.Authorization none = (Store.Authorization) queued.get(3).join();
+        assertThat(none.decision().memberBudgetRemainingMicros()).isZero();
+        assertThat(none.decision().allowed()).isFalse();
+        assertThat(store.reservation(held).status()).isEqualTo("RELEASED");
+        assertThat(store.reservation(held).settledEventId()).isNull();
+    }
+
     /** Makes writing the period totals of {@code orgId} fail, as a full disk or a broken constraint would. */
     abstract void failPeriodTotalsOf(Connection tx, String orgId) throws SQLException;
 
