@@ -50,6 +50,22 @@ public final class BatchingWriter implements AutoCloseable {
         default int weight() { return 1; }
 
         R apply(WriteBatch batch) throws SQLException;
+
+        /**
+         * Applies this command together with the commands of the same merger right after it in
+         * the batch, as one (e.g. usage posts: their events inserted by the same statements);
+         * null: alone.
+         */
+        default Merger<R> merger() { return null; }
+    }
+
+    /**
+     * Applies consecutive commands of one kind as one. The results, one per command in order,
+     * must be what applying them one after another would give. When it throws, the writer
+     * applies the commands again one at a time, so that only the command at fault fails.
+     */
+    public interface Merger<R> {
+        List<R> applyAll(WriteBatch batch, List<Command<R>> commands) throws SQLException;
     }
 
     /** The writer cannot take more work now. */
@@ -57,11 +73,39 @@ public final class BatchingWriter implements AutoCloseable {
         OverloadedException(String message) { super(message); }
     }
 
-    private record Pending<R>(Command<R> command, CompletableFuture<R> result) {
+    private static final class Pending<R> {
+        final Command<R> command;
+        final CompletableFuture<R> result;
+        /** Applied alone, not merged: merged with others, it failed. */
+        boolean alone;
+
+        Pending(Command<R> command, CompletableFuture<R> result) {
+            this.command = command;
+            this.result = result;
+        }
+
+        Command<R> command() { return command; }
+
+        CompletableFuture<R> result() { return result; }
+
+        Merger<R> merger() { return alone ? null : command.merger(); }
+
         Runnable run(WriteBatch batch) throws SQLException {
             R r = command.apply(batch);
             return () -> result.complete(r);
         }
+    }
+
+    /** Runs todo[from, to), commands of one merger, as one; returns what completes them after the commit. */
+    @SuppressWarnings("unchecked")
+    private static <R> Runnable runMerged(WriteBatch batch, List<Pending<?>> todo, int from, int to) throws SQLException {
+        List<Command<R>> commands = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) commands.add((Command<R>) todo.get(i).command());
+        List<R> results = ((Pending<R>) todo.get(from)).merger().applyAll(batch, commands);
+        if (results.size() != commands.size()) throw new IllegalStateException("a merger gave " + results.size() + " results for " + commands.size() + " commands");
+        return () -> {
+            for (int i = from; i < to; i++) ((Pending<R>) todo.get(i)).result().complete(results.get(i - from));
+        };
     }
 
     private final Database db;
@@ -150,12 +194,18 @@ public final class BatchingWriter implements AutoCloseable {
     private List<Pending<?>> attempt(List<Pending<?>> todo, boolean mayIsolate) {
         List<Runnable> onCommit = new ArrayList<>(todo.size());
         int running = -1;
+        int mergedTo = -1;
         Connection tx = null;
         try {
             tx = connection();
             begin(tx);
             WriteBatch batch = new WriteBatch(tx, lockOrgs(tx, todo), decisions, knownHolds);
-            for (running = 0; running < todo.size(); running++) onCommit.add(todo.get(running).run(batch));
+            for (running = 0; running < todo.size(); running = mergedTo) {
+                Merger<?> merger = todo.get(running).merger();
+                mergedTo = running + 1;
+                while (merger != null && mergedTo < todo.size() && todo.get(mergedTo).merger() == merger) mergedTo++;
+                onCommit.add(mergedTo - running > 1 ? runMerged(batch, todo, running, mergedTo) : todo.get(running).run(batch));
+            }
             running = -1;
             Runnable carry = batch.carriedAtCommit(clock.instant());
             batch.flush();
@@ -166,6 +216,10 @@ public final class BatchingWriter implements AutoCloseable {
             if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next attempt
             if (e instanceof KnownHolds.Stale stale) {
                 log.warn("applying a batch again: {}", stale.getMessage()); // no command's fault; forgotten, so it cannot recur
+                return todo;
+            }
+            if (running >= 0 && mergedTo - running > 1) {
+                for (int i = running; i < mergedTo; i++) todo.get(i).alone = true; // which of them is at fault is not known
                 return todo;
             }
             if (running >= 0) {

@@ -111,9 +111,44 @@ public final class Store implements AutoCloseable {
     /** Records the events (already validated for shape) and returns one outcome per event, in order. */
     public List<EventOutcome> ingest(List<UsageEvent> events) {
         if (events.isEmpty()) return List.of();
-        Set<String> orgIds = new HashSet<>();
-        for (UsageEvent e : events) orgIds.add(e.orgId());
-        return writeBooked(orgIds, events.size(), batch -> ingester.ingest(new JdbcIngestTx(batch, catalog, clock.instant()), events));
+        return writer.execute(new IngestCommand(events));
+    }
+
+    /** A usage post. Posts queued together are applied as one ({@link #ingestAll}): one insert statement for their events. */
+    private final class IngestCommand implements BatchingWriter.Command<List<EventOutcome>> {
+        private final List<UsageEvent> events;
+        private final Set<String> orgIds = new HashSet<>();
+
+        IngestCommand(List<UsageEvent> events) {
+            this.events = events;
+            for (UsageEvent e : events) orgIds.add(e.orgId());
+        }
+
+        @Override public Collection<String> orgIds() { return orgIds; }
+        @Override public int weight() { return events.size(); }
+        @Override public List<EventOutcome> apply(WriteBatch batch) { return ingester.ingest(new JdbcIngestTx(batch, catalog, clock.instant()), events); }
+        @Override public BatchingWriter.Merger<List<EventOutcome>> merger() { return ingestAll; }
+    }
+
+    /**
+     * Applies posts as one. Posts applied one after another give what their events concatenated, in order, give in one
+     * post: a repeated id is a duplicate of its first occurrence either way, ledger draws and
+     * settlements go in event order, and each event's outcome depends on nothing else.
+     */
+    private final BatchingWriter.Merger<List<EventOutcome>> ingestAll = this::ingestAll;
+
+    private List<List<EventOutcome>> ingestAll(WriteBatch batch, List<BatchingWriter.Command<List<EventOutcome>>> commands) {
+        List<UsageEvent> all = new ArrayList<>();
+        for (BatchingWriter.Command<List<EventOutcome>> c : commands) all.addAll(((IngestCommand) c).events);
+        List<EventOutcome> outcomes = ingester.ingest(new JdbcIngestTx(batch, catalog, clock.instant()), all);
+        List<List<EventOutcome>> out = new ArrayList<>(commands.size());
+        int from = 0;
+        for (BatchingWriter.Command<List<EventOutcome>> c : commands) {
+            int n = ((IngestCommand) c).events.size();
+            out.add(outcomes.subList(from, from + n));
+            from += n;
+        }
+        return out;
     }
 
     // ---- catalog ----

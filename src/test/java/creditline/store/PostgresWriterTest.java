@@ -12,11 +12,11 @@ class PostgresWriterTest extends WriterContract {
     }
 
     @Override
-    void failPeriodTotalsOf(Connection tx, String orgId) throws SQLException {
+    void failInserts(Connection tx, String table, String orgId) throws SQLException {
         try (Statement s = tx.createStatement()) {
-            s.execute("CREATE FUNCTION fail_totals() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no room for these totals'; END $$ LANGUAGE plpgsql");
-            s.execute("CREATE TRIGGER fail_totals BEFORE INSERT ON usage_periods FOR EACH ROW WHEN (NEW.org_id = '" + orgId + "')"
-                    + " EXECUTE FUNCTION fail_totals()");
+            s.execute("CREATE FUNCTION fail_" + table + "() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no room for these rows'; END $$ LANGUAGE plpgsql");
+            s.execute("CREATE TRIGGER fail_" + table + " BEFORE INSERT ON " + table + " FOR EACH ROW WHEN (NEW.org_id = '" + orgId + "')"
+                    + " EXECUTE FUNCTION fail_" + table + "()");
         }
     }
 }

@@ -12,10 +12,10 @@ class SqliteWriterTest extends WriterContract {
     }
 
     @Override
-    void failPeriodTotalsOf(Connection tx, String orgId) throws SQLException {
+    void failInserts(Connection tx, String table, String orgId) throws SQLException {
         try (Statement s = tx.createStatement()) {
-            s.execute("CREATE TRIGGER fail_totals BEFORE INSERT ON usage_periods WHEN NEW.org_id = '" + orgId + "'"
-                    + " BEGIN SELECT RAISE(ABORT, 'no room for these totals'); END");
+            s.execute("CREATE TRIGGER fail_" + table + " BEFORE INSERT ON " + table + " WHEN NEW.org_id = '" + orgId + "'"
+                    + " BEGIN SELECT RAISE(ABORT, 'no room for these rows'); END");
         }
     }
 }

@@ -193,15 +193,81 @@ abstract class WriterContract extends StoreFixture {
         assertThat(store.reservation(held).settledEventId()).isNull();
     }
 
-    /** Makes writing the period totals of {@code orgId} fail, as a full disk or a broken constraint would. */
-    abstract void failPeriodTotalsOf(Connection tx, String orgId) throws SQLException;
+    /** Makes inserting rows of {@code orgId} into {@code table} fail, as a full disk or a broken constraint would. */
+    abstract void failInserts(Connection tx, String table, String orgId) throws SQLException;
+
+    @Test
+    void postsQueuedTogetherAreAppliedAsOneAndGiveWhatTheyGiveOneAfterAnother() throws Exception {
+        org("o", "pro");
+        CompletableFuture<Void> holder = holdWriter();
+        List<CompletableFuture<?>> queued = new ArrayList<>();
+        queued.add(queueInOrder(() -> store.ingest(List.of(event("x1", "o", "a@x.io", "sonnet", NOW, 1_000, 100),
+                event("x2", "o", "a@x.io", "sonnet", NOW, 2_000, 100)))));
+        queued.add(queueInOrder(() -> store.ingest(List.of(event("x1", "o", "a@x.io", "sonnet", NOW, 9_000, 900),     // sent again
+                event("y", "o", "nobody@x.io", "sonnet", NOW, 1_000, 100)))));                                          // unknown member
+        queued.add(queueInOrder(() -> store.ingest(List.of(event("x2", "o", "a@x.io", "sonnet", NOW, 1, 1),
+                event("z", "o", "a@x.io", "sonnet", NOW, 3_000, 100), event("z", "o", "a@x.io", "sonnet", NOW, 5, 5)))));
+        release(queued);
+        holder.join();
+
+        List<List<EventOutcome>> out = new ArrayList<>();
+        for (CompletableFuture<?> f : queued) {
+            @SuppressWarnings("unchecked")
+            List<EventOutcome> o = (List<EventOutcome>) f.join();
+            out.add(o);
+        }
+        long x1 = out.get(0).get(0).creditsMicros();
+        long x2 = out.get(0).get(1).creditsMicros();
+        assertThat(out.get(0)).extracting(EventOutcome::status).containsExactly(EventOutcome.Status.ACCEPTED, EventOutcome.Status.ACCEPTED);
+        assertThat(out.get(1)).extracting(EventOutcome::status).containsExactly(EventOutcome.Status.DUPLICATE, EventOutcome.Status.REJECTED);
+        assertThat(out.get(1).get(0).creditsMicros()).as("a duplicate answers the stored charge").isEqualTo(x1);
+        assertThat(out.get(2)).extracting(EventOutcome::status)
+                .containsExactly(EventOutcome.Status.DUPLICATE, EventOutcome.Status.ACCEPTED, EventOutcome.Status.DUPLICATE);
+        assertThat(out.get(2).get(0).creditsMicros()).isEqualTo(x2);
+        assertThat(out.get(2).get(2).creditsMicros()).isEqualTo(out.get(2).get(1).creditsMicros());
+        assertThat(store.reconcile("o").events()).isEqualTo(3);
+        assertThat(store.reconcile("o").eventsChargedMicros()).isEqualTo(x1 + x2 + out.get(2).get(1).creditsMicros());
+        assertThat(store.reconcile("o").balanced()).isTrue();
+    }
+
+    @Test
+    void whenAPostAppliedWithOthersFailsOnlyThatPostFails() throws Exception {
+        org("good", "pro");
+        org("bad", "pro");
+        store.writer().execute(command(List.of(), tx -> {
+            failInserts(tx, "usage_events", "bad");
+            return null;
+        }));
+        CompletableFuture<Void> holder = holdWriter();
+        List<CompletableFuture<?>> queued = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String org = i == 2 ? "bad" : "good";
+            UsageEvent e = event("e" + i, org, "a@x.io", "sonnet", NOW, 1_000, 100);
+            queued.add(queueInOrder(() -> store.ingest(List.of(e))));
+        }
+        release(queued);
+        holder.join();
+
+        for (int i = 0; i < 6; i++) {
+            if (i == 2) {
+                assertThat(queued.get(i)).isCompletedExceptionally();
+            } else {
+                @SuppressWarnings("unchecked")
+                List<EventOutcome> out = (List<EventOutcome>) queued.get(i).join();
+                assertThat(out.get(0).status()).isEqualTo(EventOutcome.Status.ACCEPTED);
+            }
+        }
+        assertThat(store.reconcile("good").events()).isEqualTo(5);
+        assertThat(store.reconcile("good").balanced()).isTrue();
+        assertThat(store.reconcile("bad").events()).isZero();
+    }
 
     @Test
     void whenWritingTheBooksFailsOnlyTheCommandAtFaultFails() throws Exception {
         org("good", "pro");
         org("bad", "pro");
         store.writer().execute(command(List.of(), tx -> {
-            failPeriodTotalsOf(tx, "bad");
+            failInserts(tx, "usage_periods", "bad");
             return null;
         }));
         CompletableFuture<Void> holder = holdWriter();
