@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * journal per command). When writing the books or the commit fails, each command is retried in
  * a transaction of its own, so only the command at fault fails. When what the writer kept in
  * memory proves wrong ({@link KnownHolds.Stale}), it is forgotten and the whole batch applied again.
+ *
+ * <p>Commands that can be applied as one (usage posts: {@link Merger}) are, each kind at the place
+ * of its first command in the batch.
  */
 public final class BatchingWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchingWriter.class);
@@ -183,8 +186,31 @@ public final class BatchingWriter implements AutoCloseable {
     }
 
     private void applyBatch(List<Pending<?>> batch) {
-        List<Pending<?>> todo = batch;
+        List<Pending<?>> todo = mergersTogether(batch);
         while (!todo.isEmpty()) todo = attempt(todo, true);
+    }
+
+    /**
+     * The batch with the commands of each merger moved up to the first of them, the order
+     * otherwise kept. The commands of a batch were all waiting at once, none answered before
+     * another was sent: applying them in this order is as true as in the order they arrived.
+     */
+    private static List<Pending<?>> mergersTogether(List<Pending<?>> batch) {
+        Map<Merger<?>, List<Pending<?>>> groups = new java.util.IdentityHashMap<>();
+        List<List<Pending<?>>> order = new ArrayList<>();
+        for (Pending<?> p : batch) {
+            Merger<?> m = p.merger();
+            List<Pending<?>> group = m == null ? null : groups.get(m);
+            if (group == null) {
+                group = new ArrayList<>();
+                order.add(group);
+                if (m != null) groups.put(m, group);
+            }
+            group.add(p);
+        }
+        List<Pending<?>> out = new ArrayList<>(batch.size());
+        order.forEach(out::addAll);
+        return out;
     }
 
     /**
