@@ -115,7 +115,8 @@ public final class EnforcementBench {
                                     .append("\",\"orgId\":\"bench\",\"memberId\":\"m").append((seq * USAGE_BATCH + i) % 100)
                                     .append("@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}");
                         }
-                        h.post("/v1/usage", events.append("]}").toString());
+                        String u = h.post("/v1/usage", events.append("]}").toString());
+                        if (!u.contains("\"accepted\":" + USAGE_BATCH)) throw new IllegalStateException("usage not accepted: " + u);
                     }));
             if (only.equals("all") || only.equals("reserve")) results.add(run("reserve + settle, one hot member", clients, seconds, port, server, (h, c, seq) -> {
                 String r = h.post("/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\",\"activity\":\"chat\","
@@ -123,8 +124,9 @@ public final class EnforcementBench {
                 int at = r.indexOf("\"reservationId\":\"");
                 if (at < 0) throw new IllegalStateException("not reserved: " + r);
                 String id = r.substring(at + 17, r.indexOf('"', at + 17));
-                h.post("/v1/usage", "{\"id\":\"e-" + c + "-" + seq + "\",\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\","
+                String u = h.post("/v1/usage", "{\"id\":\"e-" + c + "-" + seq + "\",\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\","
                         + "\"activity\":\"chat\",\"reservationId\":\"" + id + "\"}");
+                if (!u.contains("\"accepted\":1")) throw new IllegalStateException("the settling event was not accepted: " + u);
             }));
         } finally {
             server.destroy();
@@ -154,6 +156,10 @@ public final class EnforcementBench {
     static final int USAGE_CLIENTS = 4;
     static final int USAGE_BATCH = 100;
 
+    /** Each measurement's operations number from a range of their own, so their event ids are new. */
+    private static final AtomicLong MEASURES = new AtomicLong();
+    private static final long SEQ_PER_MEASURE = 1_000_000_000_000L;
+
     static Result run(String name, int clients, int seconds, int port, Process server, Op op) throws Exception {
         return run(name, clients, seconds, port, server, 0, op);
     }
@@ -181,8 +187,9 @@ public final class EnforcementBench {
             latencies.add(lat);
             counts.add(n);
             int client = c;
+            long firstSeq = SEQ_PER_MEASURE * MEASURES.getAndIncrement(); // ids never repeat across warm-up and run
             threads.add(Thread.ofVirtual().start(() -> {
-                long seq = 0;
+                long seq = firstSeq;
                 try (RawHttp http = new RawHttp("127.0.0.1", port, KEY)) {
                     while (!stop.get()) {
                         long t0 = System.nanoTime();
