@@ -279,6 +279,8 @@ class DashboardBrowserTest {
         browser.screenshot("my-usage", Browser.WIDTH);
         browser.screenshot("my-usage-phone", 390);
         browser.resize(390, Browser.HEIGHT);
+        // The charts follow the new width on their resize observer's next frame: wait for the layout, then check it.
+        browser.until(d -> (Long) browser.script("return document.documentElement.scrollWidth") <= 390L);
         assertThat((Long) browser.script("return document.documentElement.scrollWidth")).as("no sideways scrolling on a phone").isLessThanOrEqualTo(390L);
         browser.resize(Browser.WIDTH, Browser.HEIGHT);
     }
