@@ -596,6 +596,7 @@ public final class Store implements AutoCloseable {
                 throw new StoreFailure(e);
             }
         }
+        String reservationId = ReservationIds.next(orgId); // made by the caller's thread, not the writer's
         return writeBooked(List.of(orgId), 1, batch -> {
             Connection tx = batch.connection();
             Instant now = clock.instant();
@@ -607,7 +608,7 @@ public final class Store implements AutoCloseable {
                 throw new Failure(Failure.Kind.CONFLICT, "TOO_MANY_RESERVATIONS", "org '" + orgId + "' already has " + RESERVATIONS_OPEN_MAX
                         + " open reservations; settle or release some first", Map.of("reservationsOpenMax", RESERVATIONS_OPEN_MAX));
             }
-            Reservations.Reservation r = new Reservations.Reservation(orgId, ReservationIds.next(orgId), memberId, modelId, activity,
+            Reservations.Reservation r = new Reservations.Reservation(orgId, reservationId, memberId, modelId, activity,
                     estimateMicros, "PENDING", now, now.plusSeconds(reserveTtlSeconds), null, null);
             book.openHold(r);
             return new Authorization(d, r);
