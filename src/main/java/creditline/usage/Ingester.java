@@ -64,14 +64,14 @@ public final class Ingester {
             } else if (!knownMembers.get(e.orgId()).contains(e.memberId())) {
                 outcomes[i] = EventOutcome.rejected(e.id(), "MEMBER_NOT_FOUND",
                         "member '" + e.memberId() + "' does not exist in org '" + e.orgId() + "'");
-            } else if (firstCandidate.putIfAbsent(e.orgId() + '\u0000' + e.id(), i) != null) {
+            } else if (firstCandidate.putIfAbsent(key(e), i) != null) {
                 repeatedInRequest.add(i);
             } else {
                 try {
                     candidates.add(price(e, model, restricted(tx, e)));
                     candidateIndex.add(i);
                 } catch (IllegalArgumentException | ArithmeticException tooLarge) {
-                    firstCandidate.remove(e.orgId() + '\u0000' + e.id());
+                    firstCandidate.remove(key(e));
                     outcomes[i] = EventOutcome.rejected(e.id(), "AMOUNT_OUT_OF_RANGE",
                             "the charge of this event does not fit the ledger's range: " + tooLarge.getMessage());
                 }
@@ -87,7 +87,7 @@ public final class Ingester {
             int i = candidateIndex.get(c);
             if (inserted[c]) {
                 outcomes[i] = EventOutcome.accepted(p.event().id(), p.chargedMicros());
-                chargeInRequest.put(p.event().orgId() + '\u0000' + p.event().id(), p.chargedMicros());
+                if (!repeatedInRequest.isEmpty()) chargeInRequest.put(key(p.event()), p.chargedMicros());
                 newByOrg.computeIfAbsent(p.event().orgId(), k -> new ArrayList<>()).add(p);
             } else {
                 storedBefore.computeIfAbsent(p.event().orgId(), k -> new ArrayList<>()).add(p.event().id());
@@ -100,15 +100,20 @@ public final class Ingester {
         for (int c = 0; c < candidates.size(); c++) {
             if (!inserted[c]) {
                 UsageEvent e = candidates.get(c).event();
-                outcomes[candidateIndex.get(c)] = EventOutcome.duplicate(e.id(), chargeInRequest.get(e.orgId() + '\u0000' + e.id()));
+                outcomes[candidateIndex.get(c)] = EventOutcome.duplicate(e.id(), chargeInRequest.get(key(e)));
             }
         }
         for (int i : repeatedInRequest) {
             UsageEvent e = events.get(i);
-            outcomes[i] = EventOutcome.duplicate(e.id(), chargeInRequest.getOrDefault(e.orgId() + '\u0000' + e.id(), 0L));
+            outcomes[i] = EventOutcome.duplicate(e.id(), chargeInRequest.getOrDefault(key(e), 0L));
         }
         for (var entry : newByOrg.entrySet()) post(tx, orgs.get(entry.getKey()), entry.getValue());
         return List.of(outcomes);
+    }
+
+    /** An event's identity: its org and id. */
+    private static String key(UsageEvent e) {
+        return e.orgId() + '\u0000' + e.id();
     }
 
     private static boolean restricted(IngestTx tx, UsageEvent e) {
