@@ -38,19 +38,23 @@ final class KnownHolds {
     private int size;
 
     /**
-     * The org's known open holds (a copy, by reservation id) when they are its state just before
-     * a batch that commits with {@code version}; else an empty map: nothing known.
+     * The org's known open holds, taken for a batch that commits with {@code version}: when they
+     * are the org's state just before it, the map itself (the batch changes it in place and hands
+     * it back with {@link #committed}); else an empty map. Either way, nothing is known of the
+     * org until the batch commits: a batch that fails, or carries nothing, leaves it forgotten.
      */
-    Map<String, Hold> before(String orgId, long version) {
-        OrgHolds h = byOrg.get(orgId);
-        return h != null && version >= 0 && h.version() == version - 1 ? new HashMap<>(h.open()) : new HashMap<>();
+    Map<String, Hold> take(String orgId, long version) {
+        OrgHolds h = byOrg.remove(orgId);
+        if (h == null) return new HashMap<>();
+        size -= h.open().size();
+        return version >= 0 && h.version() == version - 1 ? h.open() : new HashMap<>();
     }
 
-    /** Keeps the holds known open once a batch that committed with {@code version} is durable; those expired by {@code now} are dropped. */
-    void committed(String orgId, long version, Map<String, Hold> open, Instant now) {
-        open.values().removeIf(h -> !h.expiresAt().isAfter(now));
-        OrgHolds old = byOrg.remove(orgId);
-        if (old != null) size -= old.open().size();
+    /**
+     * Keeps the holds known open once a batch that committed with {@code version} is durable.
+     * Holds that expire stay until settled or until the bound makes tracking start over.
+     */
+    void committed(String orgId, long version, Map<String, Hold> open) {
         if (open.isEmpty()) return;
         if (size + open.size() > HOLDS_MAX) {
             byOrg.clear();
@@ -58,11 +62,5 @@ final class KnownHolds {
         }
         byOrg.put(orgId, new OrgHolds(version, open));
         size += open.size();
-    }
-
-    /** Forgets what is known of the org: its rows disagreed with it, or changed where a batch did not track them. */
-    void forget(String orgId) {
-        OrgHolds old = byOrg.remove(orgId);
-        if (old != null) size -= old.open().size();
     }
 }

@@ -86,7 +86,7 @@ final class OrgBook {
         this.decisions = decisions;
         this.knownHolds = knownHolds;
         this.version = version;
-        this.knownOpen = knownHolds == null ? null : knownHolds.before(orgId, version);
+        this.knownOpen = knownHolds == null ? null : knownHolds.take(orgId, version);
     }
 
     /** The org's row as the batch locked it: its reference and the state_version the batch commits with. */
@@ -295,7 +295,6 @@ final class OrgBook {
             List<String> notOpen = Reservations.settleAll(tx, orgId, settlementsToWrite);
             settlementsToWrite.clear();
             if (!notOpen.isEmpty()) {
-                knownHolds.forget(orgId);
                 throw new KnownHolds.Stale("org " + orgId + ": holds known open were not open: " + notOpen);
             }
         }
@@ -368,10 +367,10 @@ final class OrgBook {
     }
 
     /** Keeps the holds known open as this batch's commit leaves them (to run after the commit). */
-    Runnable knownHoldsAtCommit(Instant now) {
+    Runnable knownHoldsAtCommit() {
         if (knownHolds == null || version < 0) return () -> {};
         Map<String, KnownHolds.Hold> open = knownOpen;
-        return () -> knownHolds.committed(orgId, version, open, now);
+        return () -> knownHolds.committed(orgId, version, open);
     }
 
     private DecisionCache.Entry carried(SnapshotRead read, String memberId, Instant now, long holdsEnd) {

@@ -87,7 +87,7 @@ final class WriteBatch {
     Runnable carriedAtCommit(Instant now) {
         if (flushedEarly) return () -> {};
         List<Runnable> carry = new ArrayList<>();
-        for (OrgBook b : books.values()) carry.add(b.knownHoldsAtCommit(now));
+        for (OrgBook b : books.values()) carry.add(b.knownHoldsAtCommit());
         if (decisions != null) {
             Map<String, Map<String, DecisionCache.Entry>> carried = new HashMap<>();
             for (OrgBook b : books.values()) {
