@@ -1,14 +1,16 @@
 -- Each member's credits by day in blocks of 32 UTC days: one row per org, block and member with
--- usage in the block (block = epoch_day / 32), written in the ingest transaction like the other
--- rollups. cNN holds the member's credits (micro) from the block's first day through its day NN
--- (epoch_day % 32 = NN): a running total within the block, so c31 is the block's total.
+-- usage in the block, written in the ingest transaction like the other rollups. block is
+-- epoch_day / 32 rounded down (as Java's floorDiv, days before 1970 included); cNN holds the
+-- member's credits (micro) from the block's first day through its day NN (epoch_day - 32 * block):
+-- a running total within the block, so c31 is the block's total.
 --
--- The member table ranks by credits in a range [from, to) that starts or ends inside the
--- members' history by reading the org's rows of the blocks the range touches in key order (one
--- or two blocks for a range of up to a month, ten thousand members' rows each) and taking one
--- difference per row: no lookup per member. A range that covers the org's whole history still
--- reads usage_member_totals (V6). This replaces usage_member_running (V4), whose two lookups per
--- member (about 9 µs each on PostgreSQL) made a 7-day page of 10,000 members 100-170 ms.
+-- The member table ranks by credits in a range [from, to) that starts or ends inside the org's
+-- history by reading the org's rows of the blocks the range touches, in key order, with one
+-- difference per row (one or two blocks for a range of up to 32 days: 10,000 or 20,000 rows for
+-- 10,000 members): no lookup per member. A range covering the org's whole history still reads
+-- usage_member_totals (V6). This replaces usage_member_running (V4), whose one or two index
+-- lookups per member (2-4 µs each on PostgreSQL, 20,000 of them: 69 ms for a 7-day window's
+-- ranking statement on the 10 M bench database) kept the 7-day pages above 50 ms there.
 --
 -- ${withoutRowid}: "WITHOUT ROWID" on SQLite, empty on PostgreSQL (see Database.migrate).
 CREATE TABLE usage_member_blocks (
@@ -52,41 +54,41 @@ CREATE TABLE usage_member_blocks (
 
 -- Usage recorded before this migration, from each member's days by model (V5).
 INSERT INTO usage_member_blocks (org_id, block, member_id, c00, c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c26, c27, c28, c29, c30, c31)
-SELECT org_id, epoch_day / 32, member_id,
-  SUM(CASE WHEN epoch_day % 32 <= 0 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 1 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 2 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 3 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 4 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 5 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 6 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 7 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 8 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 9 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 10 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 11 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 12 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 13 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 14 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 15 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 16 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 17 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 18 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 19 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 20 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 21 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 22 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 23 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 24 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 25 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 26 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 27 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 28 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 29 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 30 THEN charged_micros ELSE 0 END),
-  SUM(CASE WHEN epoch_day % 32 <= 31 THEN charged_micros ELSE 0 END)
-FROM usage_member_models
-GROUP BY org_id, epoch_day / 32, member_id;
+SELECT org_id, (epoch_day - day_in_block) / 32, member_id,
+  SUM(CASE WHEN day_in_block <= 0 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 1 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 2 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 3 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 4 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 5 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 6 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 7 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 8 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 9 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 10 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 11 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 12 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 13 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 14 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 15 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 16 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 17 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 18 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 19 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 20 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 21 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 22 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 23 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 24 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 25 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 26 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 27 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 28 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 29 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 30 THEN charged_micros ELSE 0 END),
+  SUM(CASE WHEN day_in_block <= 31 THEN charged_micros ELSE 0 END)
+FROM (SELECT org_id, member_id, epoch_day, ((epoch_day % 32) + 32) % 32 AS day_in_block, charged_micros FROM usage_member_models) d
+GROUP BY org_id, (epoch_day - day_in_block) / 32, member_id;
 
 -- Nothing reads the running totals any more (the member table lists a removed member with usage
 -- in the range from usage_member_models).

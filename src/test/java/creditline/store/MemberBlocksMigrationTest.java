@@ -40,8 +40,9 @@ class MemberBlocksMigrationTest {
                 for (int i = 0; i < 3_000; i++) {
                     String org = "org" + r.nextInt(2);
                     String member = "m" + r.nextInt(8);
-                    // Days across several blocks, their first and last days included (20,448 = 639 * 32).
-                    long day = 20_448 - 40 + r.nextInt(110);
+                    // Days across several blocks, their first and last days included (20,448 = 639 * 32),
+                    // and some before 1970 (blocks and days rounded down).
+                    long day = r.nextInt(8) == 0 ? -70 + r.nextInt(70) : 20_448 - 40 + r.nextInt(110);
                     long charged = r.nextInt(10) == 0 ? 0 : r.nextLong(5_000_000_000L);
                     ps.setString(1, org);
                     ps.setString(2, member);
