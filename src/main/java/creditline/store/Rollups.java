@@ -30,8 +30,12 @@ final class Rollups {
     private static final String UPSERT_MEMBER_MODELS = upsert("usage_member_models", List.of("member_id", "epoch_day", "model_id"),
             List.of("events", "charged_micros"));
 
-    /** Days per row of usage_member_blocks (V8): a block is epoch_day / 32, its day epoch_day % 32. */
+    /**
+     * Days per row of usage_member_blocks (V8); block k covers the days from {@code BLOCK_STRIDE_DAYS * k}
+     * on, so every day lies in two blocks (k and k - 1) and any range of up to 17 days in one.
+     */
     static final int BLOCK_DAYS = 32;
+    static final int BLOCK_STRIDE_DAYS = 16;
 
     /** Columns c00..c31 of usage_member_blocks: each member's credits from the block's first day through day NN. */
     static final List<String> BLOCK_COLUMNS = blockColumns();
@@ -137,8 +141,12 @@ final class Rollups {
             t[1] = Math.max(t[1], day);
             t[2] = Math.addExact(t[2], e.getValue()[0]);
             t[3] = Math.addExact(t[3], e.getValue()[1]);
-            long[] through = blocks.computeIfAbsent(new MemberDay(e.getKey().memberId(), Math.floorDiv(day, BLOCK_DAYS)), k -> new long[BLOCK_DAYS]);
-            for (int k = (int) Math.floorMod(day, BLOCK_DAYS); k < BLOCK_DAYS; k++) through[k] = Math.addExact(through[k], e.getValue()[1]);
+            // The day's two blocks: k - 1 (the day in its second half) and k (in its first half).
+            long k0 = Math.floorDiv(day, BLOCK_STRIDE_DAYS);
+            for (long block = k0 - 1; block <= k0; block++) {
+                long[] through = blocks.computeIfAbsent(new MemberDay(e.getKey().memberId(), block), k -> new long[BLOCK_DAYS]);
+                for (int k = (int) (day - BLOCK_STRIDE_DAYS * block); k < BLOCK_DAYS; k++) through[k] = Math.addExact(through[k], e.getValue()[1]);
+            }
         }
         try (PreparedStatement ps = tx.prepareStatement(UPSERT_TOTALS)) {
             for (var e : totals.entrySet()) {

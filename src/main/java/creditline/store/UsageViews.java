@@ -102,9 +102,9 @@ final class UsageViews {
      * [from, to) of each member with usage there; then the table's rows ({@link #IDS}) with their
      * current flag. The credits come from usage_member_totals when the range covers the org's
      * whole history (one row per member), else from the rows of usage_member_blocks of the blocks
-     * the range touches (see V8): per row, the credits through the range's last day in the block
-     * (or the block's total) minus those through the day before the range's first (or 0). A member
-     * with rows in several of these blocks is added up here. Memory: the org's member ids, twice.
+     * of one partition of the days that the range touches (see V8): per row, the credits through
+     * the range's last day in the block (or the block's total) minus those through the day before
+     * the range's first (or 0). A member with rows in several of these blocks is added up here. Memory: the org's member ids, twice.
      */
     private static final String IDS_PACKED = "SELECT string_agg(concat(octet_length(member_id), ',', current_member, ',', member_id), '') FROM ("
             + IDS + ") ids";
@@ -116,10 +116,14 @@ final class UsageViews {
     private static final String TOTALS_PACKED = "SELECT string_agg(concat(octet_length(member_id), ',', charged_micros, ',', member_id), '')"
             + " FROM usage_member_totals WHERE org_id = ?";
 
-    /** The credits of each row of the blocks [first, last]; %1$s: through the range's last day, %2$s: through the day before its first. */
+    /**
+     * The credits of each row of the blocks {@code first}, {@code first + 2}, ... {@code last} (%3$s: their
+     * list): %1$s is the credits through the range's last day in the last block, %2$s through the
+     * day before its first day in the first block.
+     */
     private static final String BLOCKS_PACKED = "SELECT string_agg(concat(octet_length(member_id), ',',"
             + " (CASE WHEN block = ? THEN %1$s ELSE " + Rollups.BLOCK_COLUMNS.getLast() + " END) - (CASE WHEN block = ? THEN %2$s ELSE 0 END),"
-            + " ',', member_id), '') FROM usage_member_blocks WHERE org_id = ? AND block >= ? AND block <= ?";
+            + " ',', member_id), '') FROM usage_member_blocks WHERE org_id = ? AND block IN (%3$s)";
 
     private record Ranked(String memberId, boolean current) {}
 
@@ -207,19 +211,27 @@ final class UsageViews {
                 packed = packed(ps);
             }
         } else {
-            // The blocks from the first day's to the last day's: through the range's last day in
-            // the last block; minus through the day before the first day in the first block.
-            long firstBlock = Math.floorDiv(from, Rollups.BLOCK_DAYS);
-            long lastBlock = Math.floorDiv(to - 1, Rollups.BLOCK_DAYS);
-            int fromIndex = (int) Math.floorMod(from, Rollups.BLOCK_DAYS);
-            String through = Rollups.BLOCK_COLUMNS.get((int) Math.floorMod(to - 1, Rollups.BLOCK_DAYS));
+            // Every other block partitions the days (block k covers 32 days from day 16k): of the two
+            // such partitions, the one whose blocks the range touches fewest of (one for up to 17 days).
+            long firstBlock = 0;
+            long lastBlock = 0;
+            for (int parity = 0; parity < 2; parity++) {
+                long first = block(from, parity);
+                long last = block(to - 1, parity);
+                if (parity == 0 || last - first < lastBlock - firstBlock) {
+                    firstBlock = first;
+                    lastBlock = last;
+                }
+            }
+            int fromIndex = (int) (from - Rollups.BLOCK_STRIDE_DAYS * firstBlock);
+            String through = Rollups.BLOCK_COLUMNS.get((int) (to - 1 - Rollups.BLOCK_STRIDE_DAYS * lastBlock));
             String before = fromIndex == 0 ? "0" : Rollups.BLOCK_COLUMNS.get(fromIndex - 1);
-            try (PreparedStatement ps = c.prepareStatement(BLOCKS_PACKED.formatted(through, before))) {
+            int blocks = (int) ((lastBlock - firstBlock) / 2 + 1);
+            try (PreparedStatement ps = c.prepareStatement(BLOCKS_PACKED.formatted(through, before, "?,".repeat(blocks - 1) + "?"))) {
                 ps.setLong(1, lastBlock);
                 ps.setLong(2, firstBlock);
                 ps.setString(3, orgId);
-                ps.setLong(4, firstBlock);
-                ps.setLong(5, lastBlock);
+                for (int k = 0; k < blocks; k++) ps.setLong(4 + k, firstBlock + 2L * k);
                 packed = packed(ps);
             }
         }
@@ -233,6 +245,12 @@ final class UsageViews {
             out.merge(new String(p.bytes(length), StandardCharsets.UTF_8), charged, Math::addExact);
         }
         return out;
+    }
+
+    /** The block of the given parity (0 or 1) that holds the day: k or k - 1 for the day's k = floor(day / 16). */
+    private static long block(long epochDay, int parity) {
+        long k = Math.floorDiv(epochDay, Rollups.BLOCK_STRIDE_DAYS);
+        return Math.floorMod(k, 2) == parity ? k : k - 1;
     }
 
     /** The one value a packing statement returns (null when it aggregated no row). */

@@ -18,10 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * V8 on a database that already holds usage: each member's credits by day in blocks of 32 days
- * ({@code usage_member_blocks}: per org, block and member, the credits from the block's first day
- * through each of its days) are built from the model breakdown recorded before it, on SQLite (as a
- * WITHOUT ROWID table) and on PostgreSQL; the running totals it replaces are gone.
+ * V8 on a database that already holds usage: each member's credits by day in blocks of 32 days, one
+ * starting every 16 days ({@code usage_member_blocks}: per org, block and member, the credits from
+ * the block's first day through each of its days), are built from the model breakdown recorded
+ * before it, on SQLite (as a WITHOUT ROWID table) and on PostgreSQL; the running totals it
+ * replaces are gone.
  */
 class MemberBlocksMigrationTest {
     @ParameterizedTest
@@ -40,7 +41,7 @@ class MemberBlocksMigrationTest {
                 for (int i = 0; i < 3_000; i++) {
                     String org = "org" + r.nextInt(2);
                     String member = "m" + r.nextInt(8);
-                    // Days across several blocks, their first and last days included (20,448 = 639 * 32),
+                    // Days across several blocks, their first and last days included (20,448 = 1,278 * 16),
                     // and some before 1970 (blocks and days rounded down).
                     long day = r.nextInt(8) == 0 ? -70 + r.nextInt(70) : 20_448 - 40 + r.nextInt(110);
                     long charged = r.nextInt(10) == 0 ? 0 : r.nextLong(5_000_000_000L);
@@ -51,8 +52,11 @@ class MemberBlocksMigrationTest {
                     ps.setLong(5, 1 + r.nextInt(40));
                     ps.setLong(6, charged);
                     if (ps.executeUpdate() == 1) {
-                        long[] through = expected.computeIfAbsent(List.of(org, Math.floorDiv(day, 32), member), k -> new long[32]);
-                        for (int k = (int) Math.floorMod(day, 32); k < 32; k++) through[k] += charged;
+                        // Block b covers the days 16b to 16b + 31: the day's blocks are floor(day / 16) and the one before.
+                        for (long block = Math.floorDiv(day, 16) - 1; block <= Math.floorDiv(day, 16); block++) {
+                            long[] through = expected.computeIfAbsent(List.of(org, block, member), k -> new long[32]);
+                            for (int k = (int) (day - 16 * block); k < 32; k++) through[k] += charged;
+                        }
                     }
                 }
             }
