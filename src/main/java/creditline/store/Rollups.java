@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * Writes usage rollups in the ingest transaction: the detail ({@code usage_rollups}), the org's
  * days by model ({@code usage_org_models}) and by activity and agent ({@code usage_org_activities}),
  * each member's days by model ({@code usage_member_models}, the member table's breakdown),
- * credits by day in blocks of 32 days ({@code usage_member_blocks}, the ranking by credits) and
- * totals so far ({@code usage_member_totals}).
+ * credits by day in blocks of 32 days, one starting every 16 days ({@code usage_member_blocks}, the
+ * ranking by credits) and totals so far ({@code usage_member_totals}).
  * One statement per distinct cell, batched, in key order.
  */
 final class Rollups {
