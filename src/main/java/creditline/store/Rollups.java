@@ -177,6 +177,7 @@ final class Rollups {
             return c != 0 ? c : Long.compare(epochDay, o.epochDay);
         }
     }
+
     private static void bindTotals(PreparedStatement ps, int first, UsageTotals t) throws SQLException {
         int i = first;
         ps.setLong(i++, t.events());

@@ -104,7 +104,8 @@ final class UsageViews {
      * whole history (one row per member), else from the rows of usage_member_blocks of the blocks
      * of one partition of the days that the range touches (see V8): per row, the credits through
      * the range's last day in the block (or the block's total) minus those through the day before
-     * the range's first (or 0). A member with rows in several of these blocks is added up here. Memory: the org's member ids, twice.
+     * the range's first (or 0). A member with rows in several of these blocks is added up here.
+     * Memory: the org's member ids, twice.
      */
     private static final String IDS_PACKED = "SELECT string_agg(concat(octet_length(member_id), ',', current_member, ',', member_id), '') FROM ("
             + IDS + ") ids";
