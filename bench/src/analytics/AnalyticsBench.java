@@ -121,6 +121,8 @@ public final class AnalyticsBench {
             // A range ending today that starts inside the members' history: the dashboard's "last N days" of an org older than N days.
             time(http, "member table page, the last 7 days", queries,
                     i -> base + "/members?from=" + last.minusDays(7) + "&to=" + last + "&pageSize=50&page=" + (1 + r.nextInt(Math.max(1, members / 50))));
+            time(http, "member table page, a random range of 1-" + days + " days", queries,
+                    i -> base + "/members?" + window.apply(1 + r.nextInt(days)) + "&pageSize=50&page=" + (1 + r.nextInt(Math.max(1, members / 50))));
             String memberKey = app.store().createKey(ORG, Role.MEMBER, member(0)).key();
             Http me = new Http("http://127.0.0.1:" + app.port(), memberKey);
             time(me, "my usage (a member's summary and budget card), " + days + " days", queries, i -> "/v1/me/usage?" + full);
@@ -337,8 +339,8 @@ public final class AnalyticsBench {
                     while (rs.next()) bytes.put(rs.getString(1) + " (with indexes)", rs.getLong(2));
                 }
             }
-            for (String table : List.of("usage_events", "usage_rollups", "usage_org_models", "usage_org_activities", "usage_member_running",
-                    "usage_member_models", "usage_member_totals")) {
+            for (String table : List.of("usage_events", "usage_rollups", "usage_org_models", "usage_org_activities", "usage_member_models",
+                    "usage_member_totals", "usage_member_blocks")) {
                 try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
                     rs.next();
                     System.out.printf("rows in %s: %,d%n", table, rs.getLong(1));
@@ -367,9 +369,9 @@ public final class AnalyticsBench {
             nanos[i] = System.nanoTime() - t0;
         }
         Arrays.sort(nanos);
-        System.out.printf("%-62s n=%-4d p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %6.1f ms  (%,d bytes avg)%n", what, n,
+        System.out.printf("%-62s n=%-4d p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %6.1f ms  (%,d bytes avg)  load %.1f%n", what, n,
                 nanos[n / 2] / 1e6, nanos[(int) Math.ceil(n * 0.95) - 1] / 1e6, nanos[(int) Math.ceil(n * 0.99) - 1] / 1e6, nanos[n - 1] / 1e6,
-                bytes / n);
+                bytes / n, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * Writes usage rollups in the ingest transaction: the detail ({@code usage_rollups}), the org's
  * days by model ({@code usage_org_models}) and by activity and agent ({@code usage_org_activities}),
  * each member's days by model ({@code usage_member_models}, the member table's breakdown),
- * running totals ({@code usage_member_running}) and totals so far ({@code usage_member_totals}).
+ * credits by day in blocks of 32 days, one starting every 16 days ({@code usage_member_blocks}, the
+ * ranking by credits) and totals so far ({@code usage_member_totals}).
  * One statement per distinct cell, batched, in key order.
  */
 final class Rollups {
@@ -29,23 +30,18 @@ final class Rollups {
     private static final String UPSERT_MEMBER_MODELS = upsert("usage_member_models", List.of("member_id", "epoch_day", "model_id"),
             List.of("events", "charged_micros"));
 
-    /*
-     * A member's row of a day holds everything up to and including that day. A new row starts
-     * from the latest row before it; rows after the day (a late event) grow by the delta.
+    /**
+     * Days per row of usage_member_blocks (V8); block k covers the days from {@code BLOCK_STRIDE_DAYS * k}
+     * on, so every day lies in two blocks (k and k - 1) and any range of up to 17 days in one.
      */
-    private static final String UPSERT_RUNNING = """
-            INSERT INTO usage_member_running (org_id, member_id, epoch_day, events_running, charged_micros_running)
-            VALUES (?, ?, ?,
-              ? + COALESCE((SELECT r.events_running FROM usage_member_running r
-                  WHERE r.org_id = ? AND r.member_id = ? AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0),
-              ? + COALESCE((SELECT r.charged_micros_running FROM usage_member_running r
-                  WHERE r.org_id = ? AND r.member_id = ? AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1), 0))
-            ON CONFLICT (org_id, member_id, epoch_day) DO UPDATE SET
-              events_running = usage_member_running.events_running + ?,
-              charged_micros_running = usage_member_running.charged_micros_running + ?""";
-    private static final String GROW_LATER_DAYS = """
-            UPDATE usage_member_running SET events_running = events_running + ?, charged_micros_running = charged_micros_running + ?
-            WHERE org_id = ? AND member_id = ? AND epoch_day > ?""";
+    static final int BLOCK_DAYS = 32;
+    static final int BLOCK_STRIDE_DAYS = 16;
+
+    /** Columns c00..c31 of usage_member_blocks: each member's credits from the block's first day through day NN. */
+    static final List<String> BLOCK_COLUMNS = blockColumns();
+
+    /** A member's block grows by the batch's credits: each day's from that day to the block's end (see V8). */
+    private static final String UPSERT_BLOCK = upsert("usage_member_blocks", List.of("block", "member_id"), BLOCK_COLUMNS);
 
     /** A member's totals grow by the batch's; their first and last day widen to the batch's days. */
     private static final String UPSERT_TOTALS = """
@@ -57,6 +53,12 @@ final class Rollups {
               charged_micros = usage_member_totals.charged_micros + excluded.charged_micros""";
 
     private Rollups() {}
+
+    private static List<String> blockColumns() {
+        List<String> out = new ArrayList<>(BLOCK_DAYS);
+        for (int k = 0; k < BLOCK_DAYS; k++) out.add("c%02d".formatted(k));
+        return List.copyOf(out);
+    }
 
     private static String upsert(String table, List<String> keys, List<String> measures) {
         StringBuilder set = new StringBuilder();
@@ -72,10 +74,8 @@ final class Rollups {
         Map<RollupDelta.Cell, UsageTotals> activities = new TreeMap<>();
         // A member's cells: the member, the day and the model (in the key order of usage_member_models).
         Map<RollupDelta.Cell, UsageTotals> memberModels = new TreeMap<>();
-        // Latest day first: a new row then reads the rows before it as they were before this batch,
-        // and every delta reaches the later rows once, through GROW_LATER_DAYS.
-        Map<MemberDay, long[]> running = new TreeMap<>(Comparator.comparing(MemberDay::memberId)
-                .thenComparing(Comparator.comparingLong(MemberDay::epochDay).reversed()));
+        // Per member and day: events and credits (for the totals and the blocks).
+        Map<MemberDay, long[]> days = new TreeMap<>();
         try (PreparedStatement ps = tx.prepareStatement(UPSERT_DETAIL)) {
             for (RollupDelta d : deltas) {
                 RollupDelta.Cell c = d.cell();
@@ -91,7 +91,7 @@ final class Rollups {
                 models.merge(new RollupDelta.Cell(c.epochDay(), "", c.modelId(), "", ""), d.totals(), UsageTotals::plus);
                 activities.merge(new RollupDelta.Cell(c.epochDay(), "", "", c.activity(), c.agent()), d.totals(), UsageTotals::plus);
                 memberModels.merge(new RollupDelta.Cell(c.epochDay(), c.memberId(), c.modelId(), "", ""), d.totals(), UsageTotals::plus);
-                long[] r = running.computeIfAbsent(new MemberDay(c.memberId(), c.epochDay()), k -> new long[2]);
+                long[] r = days.computeIfAbsent(new MemberDay(c.memberId(), c.epochDay()), k -> new long[2]);
                 r[0] = Math.addExact(r[0], d.totals().events());
                 r[1] = Math.addExact(r[1], d.totals().chargedMicros());
             }
@@ -130,15 +130,23 @@ final class Rollups {
             }
             ps.executeBatch();
         }
-        // Per member: the first day, the last day, events, credits (members in key order).
+        // Per member: the first day, the last day, events, credits (members in key order); per
+        // block and member, the credits through each day of the block (in the key order of usage_member_blocks).
         Map<String, long[]> totals = new TreeMap<>();
-        for (var e : running.entrySet()) {
+        Map<MemberDay, long[]> blocks = new TreeMap<>(Comparator.comparingLong(MemberDay::epochDay).thenComparing(MemberDay::memberId));
+        for (var e : days.entrySet()) {
             long day = e.getKey().epochDay();
             long[] t = totals.computeIfAbsent(e.getKey().memberId(), k -> new long[] {day, day, 0, 0});
             t[0] = Math.min(t[0], day);
             t[1] = Math.max(t[1], day);
             t[2] = Math.addExact(t[2], e.getValue()[0]);
             t[3] = Math.addExact(t[3], e.getValue()[1]);
+            // The day's two blocks: k - 1 (the day in its second half) and k (in its first half).
+            long k0 = Math.floorDiv(day, BLOCK_STRIDE_DAYS);
+            for (long block = k0 - 1; block <= k0; block++) {
+                long[] through = blocks.computeIfAbsent(new MemberDay(e.getKey().memberId(), block), k -> new long[BLOCK_DAYS]);
+                for (int k = (int) (day - BLOCK_STRIDE_DAYS * block); k < BLOCK_DAYS; k++) through[k] = Math.addExact(through[k], e.getValue()[1]);
+            }
         }
         try (PreparedStatement ps = tx.prepareStatement(UPSERT_TOTALS)) {
             for (var e : totals.entrySet()) {
@@ -149,38 +157,26 @@ final class Rollups {
             }
             ps.executeBatch();
         }
-        try (PreparedStatement upsert = tx.prepareStatement(UPSERT_RUNNING); PreparedStatement grow = tx.prepareStatement(GROW_LATER_DAYS)) {
-            for (var e : running.entrySet()) {
-                String member = e.getKey().memberId();
-                long day = e.getKey().epochDay();
-                long events = e.getValue()[0];
-                long charged = e.getValue()[1];
-                int i = 1;
-                upsert.setString(i++, orgId);
-                upsert.setString(i++, member);
-                upsert.setLong(i++, day);
-                for (long delta : new long[] {events, charged}) {
-                    upsert.setLong(i++, delta);
-                    upsert.setString(i++, orgId);
-                    upsert.setString(i++, member);
-                    upsert.setLong(i++, day);
-                }
-                upsert.setLong(i++, events);
-                upsert.setLong(i, charged);
-                upsert.addBatch();
-                grow.setLong(1, events);
-                grow.setLong(2, charged);
-                grow.setString(3, orgId);
-                grow.setString(4, member);
-                grow.setLong(5, day);
-                grow.addBatch();
+        try (PreparedStatement ps = tx.prepareStatement(UPSERT_BLOCK)) {
+            for (var e : blocks.entrySet()) {
+                ps.setString(1, orgId);
+                ps.setLong(2, e.getKey().epochDay());
+                ps.setString(3, e.getKey().memberId());
+                for (int k = 0; k < BLOCK_DAYS; k++) ps.setLong(k + 4, e.getValue()[k]);
+                ps.addBatch();
             }
-            upsert.executeBatch();
-            grow.executeBatch();
+            ps.executeBatch();
         }
     }
 
-    private record MemberDay(String memberId, long epochDay) {}
+    /** A member and a day (or a block of days), ordered by member, then day. */
+    private record MemberDay(String memberId, long epochDay) implements Comparable<MemberDay> {
+        @Override
+        public int compareTo(MemberDay o) {
+            int c = memberId.compareTo(o.memberId);
+            return c != 0 ? c : Long.compare(epochDay, o.epochDay);
+        }
+    }
 
     private static void bindTotals(PreparedStatement ps, int first, UsageTotals t) throws SQLException {
         int i = first;

@@ -87,7 +87,7 @@ final class UsageViews {
             SELECT r.member_id, 0 FROM usage_removed_members r
             WHERE r.org_id = ? AND (? IS NULL OR LOWER(r.member_id) LIKE ? ESCAPE '!')
               AND NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = r.org_id AND m.member_id = r.member_id)
-              AND EXISTS (SELECT 1 FROM usage_member_running u WHERE u.org_id = r.org_id AND u.member_id = r.member_id
+              AND EXISTS (SELECT 1 FROM usage_member_models u WHERE u.org_id = r.org_id AND u.member_id = r.member_id
                 AND u.epoch_day >= ? AND u.epoch_day < ?)""";
 
     private static final String COUNT = "SELECT COUNT(*) FROM (" + IDS + ") ids";
@@ -98,22 +98,33 @@ final class UsageViews {
     /*
      * By credits, the ranking is made here from two reads, each of which the database returns
      * packed into one value (string_agg of "<id's byte length>,<number>,<id>" entries): a driver
-     * read per statement instead of three calls a row, and no SQL sorter. First the table's rows
-     * ({@link #IDS}) with their current flag; then the credits in [from, to) of each member with
-     * usage in the range, from usage_member_totals as R(to) - R(from) (see V6): a member's running
-     * total before day d is 0 up to their first day, their total after their last day, and a
-     * lookup of usage_member_running only in between. Memory: the org's member ids, twice.
+     * read per statement instead of three calls a row, and no SQL sorter. First the credits in
+     * [from, to) of each member with usage there; then the table's rows ({@link #IDS}) with their
+     * current flag. The credits come from usage_member_totals when the range covers the org's
+     * whole history (one row per member), else from the rows of usage_member_blocks of the blocks
+     * of one partition of the days that the range touches (see V8): per row, the credits through
+     * the range's last day in the block (or the block's total) minus those through the day before
+     * the range's first (or 0). A member with rows in several of these blocks is added up here.
+     * Memory: the org's member ids, twice.
      */
     private static final String IDS_PACKED = "SELECT string_agg(concat(octet_length(member_id), ',', current_member, ',', member_id), '') FROM ("
             + IDS + ") ids";
 
-    private static final String RUNNING_BEFORE = """
-            CASE WHEN ? <= t.first_day THEN 0 WHEN ? > t.last_day THEN t.charged_micros
-              ELSE (SELECT r.charged_micros_running FROM usage_member_running r
-                WHERE r.org_id = t.org_id AND r.member_id = t.member_id AND r.epoch_day < ? ORDER BY r.epoch_day DESC LIMIT 1) END""";
+    /** The first and last day of the org's usage (the day index of usage_org_models' key answers each with one descent). */
+    private static final String HISTORY = "SELECT (SELECT MIN(epoch_day) FROM usage_org_models WHERE org_id = ?),"
+            + " (SELECT MAX(epoch_day) FROM usage_org_models WHERE org_id = ?)";
 
-    private static final String CREDITS_PACKED = "SELECT string_agg(concat(octet_length(t.member_id), ',', (" + RUNNING_BEFORE + ") - ("
-            + RUNNING_BEFORE + "), ',', t.member_id), '') FROM usage_member_totals t WHERE t.org_id = ? AND t.first_day < ? AND t.last_day >= ?";
+    private static final String TOTALS_PACKED = "SELECT string_agg(concat(octet_length(member_id), ',', charged_micros, ',', member_id), '')"
+            + " FROM usage_member_totals WHERE org_id = ?";
+
+    /**
+     * The credits of each row of the blocks {@code first}, {@code first + 2}, ... {@code last} (%3$s: their
+     * list): %1$s is the credits through the range's last day in the last block, %2$s through the
+     * day before its first day in the first block.
+     */
+    private static final String BLOCKS_PACKED = "SELECT string_agg(concat(octet_length(member_id), ',',"
+            + " (CASE WHEN block = ? THEN %1$s ELSE " + Rollups.BLOCK_COLUMNS.getLast() + " END) - (CASE WHEN block = ? THEN %2$s ELSE 0 END),"
+            + " ',', member_id), '') FROM usage_member_blocks WHERE org_id = ? AND block IN (%3$s)";
 
     private record Ranked(String memberId, boolean current) {}
 
@@ -150,26 +161,8 @@ final class UsageViews {
 
     /** Every row of the table by credits in the range (ties by member id ascending). */
     private static List<Ranked> rankByCredits(Connection c, String orgId, DateRange range, MemberQuery q) throws SQLException {
-        Map<String, Long> credits;
+        Map<String, Long> credits = credits(c, orgId, range);
         EventExport.Packed p = new EventExport.Packed();
-        try (PreparedStatement ps = c.prepareStatement(CREDITS_PACKED)) {
-            int i = 1;
-            for (long day : new long[] {range.toEpochDay(), range.fromEpochDay()}) {
-                for (int k = 0; k < 3; k++) ps.setLong(i++, day);
-            }
-            ps.setString(i++, orgId);
-            ps.setLong(i++, range.toEpochDay());
-            ps.setLong(i, range.fromEpochDay());
-            byte[] packed = packed(ps);
-            // Sized for entries of 8 bytes or more ("2,0,id"): little or no rehashing while filling.
-            credits = HashMap.newHashMap(packed == null ? 0 : packed.length / 8);
-            p.reset(packed);
-            while (!p.atEnd()) {
-                int length = Math.toIntExact(p.number());
-                long charged = p.number();
-                credits.put(new String(p.bytes(length), StandardCharsets.UTF_8), charged);
-            }
-        }
         List<ByCredits> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(IDS_PACKED)) {
             bindRows(ps, orgId, range, q);
@@ -193,6 +186,72 @@ final class UsageViews {
         List<Ranked> out = new ArrayList<>(rows.size());
         for (ByCredits r : rows) out.add(r.row());
         return out;
+    }
+
+    /** The credits of each member with usage in the range (others: none). */
+    private static Map<String, Long> credits(Connection c, String orgId, DateRange range) throws SQLException {
+        long from = range.fromEpochDay();
+        long to = range.toEpochDay();
+        long firstDay;
+        long lastDay;
+        try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
+            ps.setString(1, orgId);
+            ps.setString(2, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                firstDay = rs.getLong(1);
+                if (rs.wasNull()) return Map.of();
+                lastDay = rs.getLong(2);
+            }
+        }
+        if (to <= firstDay || from > lastDay) return Map.of();
+        byte[] packed;
+        if (from <= firstDay && to > lastDay) {
+            try (PreparedStatement ps = c.prepareStatement(TOTALS_PACKED)) {
+                ps.setString(1, orgId);
+                packed = packed(ps);
+            }
+        } else {
+            // Every other block partitions the days (block k covers 32 days from day 16k): of the two
+            // such partitions, the one whose blocks the range touches fewest of (one for up to 17 days).
+            long firstBlock = 0;
+            long lastBlock = 0;
+            for (int parity = 0; parity < 2; parity++) {
+                long first = block(from, parity);
+                long last = block(to - 1, parity);
+                if (parity == 0 || last - first < lastBlock - firstBlock) {
+                    firstBlock = first;
+                    lastBlock = last;
+                }
+            }
+            int fromIndex = (int) (from - Rollups.BLOCK_STRIDE_DAYS * firstBlock);
+            String through = Rollups.BLOCK_COLUMNS.get((int) (to - 1 - Rollups.BLOCK_STRIDE_DAYS * lastBlock));
+            String before = fromIndex == 0 ? "0" : Rollups.BLOCK_COLUMNS.get(fromIndex - 1);
+            int blocks = (int) ((lastBlock - firstBlock) / 2 + 1);
+            try (PreparedStatement ps = c.prepareStatement(BLOCKS_PACKED.formatted(through, before, "?,".repeat(blocks - 1) + "?"))) {
+                ps.setLong(1, lastBlock);
+                ps.setLong(2, firstBlock);
+                ps.setString(3, orgId);
+                for (int k = 0; k < blocks; k++) ps.setLong(4 + k, firstBlock + 2L * k);
+                packed = packed(ps);
+            }
+        }
+        // Sized for entries of 8 bytes or more ("2,0,id"): little or no rehashing while filling.
+        Map<String, Long> out = HashMap.newHashMap(packed == null ? 0 : packed.length / 8);
+        EventExport.Packed p = new EventExport.Packed();
+        p.reset(packed);
+        while (!p.atEnd()) {
+            int length = Math.toIntExact(p.number());
+            long charged = p.number();
+            out.merge(new String(p.bytes(length), StandardCharsets.UTF_8), charged, Math::addExact);
+        }
+        return out;
+    }
+
+    /** The block of the given parity (0 or 1) that holds the day: k or k - 1 for the day's k = floor(day / 16). */
+    private static long block(long epochDay, int parity) {
+        long k = Math.floorDiv(epochDay, Rollups.BLOCK_STRIDE_DAYS);
+        return Math.floorMod(k, 2) == parity ? k : k - 1;
     }
 
     /** The one value a packing statement returns (null when it aggregated no row). */

@@ -144,7 +144,7 @@ class AnalyticsApiTest {
         assertThat(s.path("daily").get(4).path("credits").asText()).isEqualTo("5.00");
         assertThat(s.path("daily").get(14).path("credits").asText()).isEqualTo("3.00");
         assertThat(s.path("creditsConsumed").asText()).isEqualTo("8.00");
-        // A member's running total below the late day grows too: the member table sees it at once.
+        // The member's credits through each later day of the late day's block grow too: the member table sees it at once.
         JsonNode lateOnly = get("/v1/orgs/" + o + "/usage/members?from=2026-11-05&to=2026-11-06");
         assertThat(lateOnly.path("rows").get(0).path("credits").asText()).isEqualTo("5.00");
         JsonNode afterLate = get("/v1/orgs/" + o + "/usage/members?from=2026-11-06&to=2026-11-16");

@@ -23,6 +23,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -160,6 +161,7 @@ class UsageReconciliationTest {
         for (String sort : List.of("credits", "member")) {
             int pageSize = 1 + r.nextInt(6);
             Map<String, BigDecimal> rows = new HashMap<>();
+            List<String> order = new ArrayList<>();
             BigDecimal previous = null;
             for (int page = 1; ; page++) {
                 JsonNode p = s.op("GET", base + "/members" + q + "&sort=" + sort + "&pageSize=" + pageSize + "&page=" + page, null);
@@ -173,10 +175,17 @@ class UsageReconciliationTest {
                     assertThat(parts(row.path("byModel"), "model")).as(as + " " + member + " by model")
                             .isEqualTo(expected(in.stream().filter(x -> x.member().equals(member)).toList(), Charged::model));
                     assertThat(rows.put(row.path("memberId").asText(), c)).as(as + " once").isNull();
+                    order.add(member);
                 }
                 if (p.path("rows").size() < pageSize) break;
             }
             assertThat(rows).hasSize(expectedRows);
+            // By credits: the most first, ties by member id (ascending); by member: by id.
+            List<String> expectedOrder = new ArrayList<>(rows.keySet());
+            expectedOrder.sort(sort.equals("credits")
+                    ? Comparator.comparing((String m) -> rows.get(m)).reversed().thenComparing(Comparator.naturalOrder())
+                    : Comparator.naturalOrder());
+            assertThat(order).as(as + " order by " + sort).isEqualTo(expectedOrder);
             assertThat(nonZero(rows)).as(as).isEqualTo(nonZero(byMember));
         }
         List<CSVRecord> membersCsv = csv(s.get(base + "/members.csv" + q, OP).body());
