@@ -1,13 +1,16 @@
 package creditline.store;
 
+import creditline.usage.OrgRef;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -55,9 +58,9 @@ public final class BatchingWriter implements AutoCloseable {
         R apply(WriteBatch batch) throws SQLException;
 
         /**
-         * Applies this command together with the commands of the same merger right after it in
-         * the batch, as one (e.g. usage posts: their events inserted by the same statements);
-         * null: alone.
+         * Applies this command together with the batch's other commands of the same merger, as
+         * one, at the place of the first of them (e.g. usage posts: their events inserted by the
+         * same statements); null: alone.
          */
         default Merger<R> merger() { return null; }
     }
@@ -121,10 +124,10 @@ public final class BatchingWriter implements AutoCloseable {
 
     private final DecisionCache decisions;
     private final KnownHolds knownHolds = new KnownHolds();
-    private final java.time.Clock clock;
+    private final Clock clock;
 
     /** @param decisions the instance's decision cache, which the writer carries across its commits; null for none */
-    BatchingWriter(Database db, Consumer<Integer> batchObserver, DecisionCache decisions, java.time.Clock clock) {
+    BatchingWriter(Database db, Consumer<Integer> batchObserver, DecisionCache decisions, Clock clock) {
         this.db = db;
         this.clock = clock;
         this.batchObserver = batchObserver;
@@ -196,7 +199,7 @@ public final class BatchingWriter implements AutoCloseable {
      * another was sent: applying them in this order is as true as in the order they arrived.
      */
     private static List<Pending<?>> mergersTogether(List<Pending<?>> batch) {
-        Map<Merger<?>, List<Pending<?>>> groups = new java.util.IdentityHashMap<>();
+        Map<Merger<?>, List<Pending<?>>> groups = new IdentityHashMap<>();
         List<List<Pending<?>>> order = new ArrayList<>();
         for (Pending<?> p : batch) {
             Merger<?> m = p.merger();
@@ -305,7 +308,7 @@ public final class BatchingWriter implements AutoCloseable {
 
     private static void put(Map<String, OrgBook.Locked> locked, ResultSet rs) throws SQLException {
         String orgId = rs.getString(1);
-        locked.put(orgId, new OrgBook.Locked(new creditline.usage.OrgRef(orgId, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4))),
+        locked.put(orgId, new OrgBook.Locked(new OrgRef(orgId, rs.getString(2), rs.getString(3), Times.instant(rs.getLong(4))),
                 rs.getLong(5)));
     }
 
