@@ -339,7 +339,7 @@ public final class AnalyticsBench {
                     while (rs.next()) bytes.put(rs.getString(1) + " (with indexes)", rs.getLong(2));
                 }
             }
-            for (String table : List.of("usage_events", "usage_rollups", "usage_org_models", "usage_org_activities", "usage_member_models",
+            for (String table : List.of("usage_events", "usage_org_models", "usage_org_activities", "usage_member_models", "usage_member_activities",
                     "usage_member_totals", "usage_member_blocks")) {
                 try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
                     rs.next();

@@ -12,23 +12,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes usage rollups in the ingest transaction: the detail ({@code usage_rollups}), the org's
- * days by model ({@code usage_org_models}) and by activity and agent ({@code usage_org_activities}),
- * each member's days by model ({@code usage_member_models}, the member table's breakdown),
+ * Writes usage rollups in the ingest transaction: the org's days by model ({@code usage_org_models})
+ * and by activity and agent ({@code usage_org_activities}), each member's days by model
+ * ({@code usage_member_models}, the member table's breakdown and a member's summary) and by
+ * activity and agent ({@code usage_member_activities}),
  * credits by day in blocks of 32 days, one starting every 16 days ({@code usage_member_blocks}, the
  * ranking by credits) and totals so far ({@code usage_member_totals}).
  * One statement per distinct cell, batched, in key order.
  */
 final class Rollups {
-    /** The additive columns of both cell tables, in {@link #bindTotals} order. */
+    /** The additive columns of the cell tables, in {@link #bindTotals} order. */
     private static final List<String> MEASURES = List.of("events", "charged_micros", "nominal_micros",
             "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens");
 
-    private static final String UPSERT_DETAIL = upsert("usage_rollups", List.of("member_id", "epoch_day", "model_id", "activity", "agent"), MEASURES);
     private static final String UPSERT_ORG_MODELS = upsert("usage_org_models", List.of("epoch_day", "model_id"), MEASURES);
     private static final String UPSERT_ORG_ACTIVITIES = upsert("usage_org_activities", List.of("epoch_day", "activity", "agent"), MEASURES);
-    private static final String UPSERT_MEMBER_MODELS = upsert("usage_member_models", List.of("member_id", "epoch_day", "model_id"),
-            List.of("events", "charged_micros"));
+    private static final String UPSERT_MEMBER_MODELS = upsert("usage_member_models", List.of("member_id", "epoch_day", "model_id"), MEASURES);
+    private static final String UPSERT_MEMBER_ACTIVITIES = upsert("usage_member_activities", List.of("member_id", "epoch_day", "activity", "agent"),
+            MEASURES);
 
     /**
      * Days per row of usage_member_blocks (V8); block k covers the days from {@code BLOCK_STRIDE_DAYS * k}
@@ -72,30 +73,21 @@ final class Rollups {
         // The org's cells: a Cell with only the day and the model, or the day, activity and agent.
         Map<RollupDelta.Cell, UsageTotals> models = new TreeMap<>();
         Map<RollupDelta.Cell, UsageTotals> activities = new TreeMap<>();
-        // A member's cells: the member, the day and the model (in the key order of usage_member_models).
+        // A member's cells: the member, the day and the model, or the member, the day, the activity
+        // and the agent (in the key order of usage_member_models and usage_member_activities).
         Map<RollupDelta.Cell, UsageTotals> memberModels = new TreeMap<>();
+        Map<RollupDelta.Cell, UsageTotals> memberActivities = new TreeMap<>();
         // Per member and day: events and credits (for the totals and the blocks).
         Map<MemberDay, long[]> days = new TreeMap<>();
-        try (PreparedStatement ps = tx.prepareStatement(UPSERT_DETAIL)) {
-            for (RollupDelta d : deltas) {
-                RollupDelta.Cell c = d.cell();
-                int i = 1;
-                ps.setString(i++, orgId);
-                ps.setString(i++, c.memberId());
-                ps.setLong(i++, c.epochDay());
-                ps.setString(i++, c.modelId());
-                ps.setString(i++, c.activity());
-                ps.setString(i++, c.agent());
-                bindTotals(ps, i, d.totals());
-                ps.addBatch();
-                models.merge(new RollupDelta.Cell(c.epochDay(), "", c.modelId(), "", ""), d.totals(), UsageTotals::plus);
-                activities.merge(new RollupDelta.Cell(c.epochDay(), "", "", c.activity(), c.agent()), d.totals(), UsageTotals::plus);
-                memberModels.merge(new RollupDelta.Cell(c.epochDay(), c.memberId(), c.modelId(), "", ""), d.totals(), UsageTotals::plus);
-                long[] r = days.computeIfAbsent(new MemberDay(c.memberId(), c.epochDay()), k -> new long[2]);
-                r[0] = Math.addExact(r[0], d.totals().events());
-                r[1] = Math.addExact(r[1], d.totals().chargedMicros());
-            }
-            ps.executeBatch();
+        for (RollupDelta d : deltas) {
+            RollupDelta.Cell c = d.cell();
+            models.merge(new RollupDelta.Cell(c.epochDay(), "", c.modelId(), "", ""), d.totals(), UsageTotals::plus);
+            activities.merge(new RollupDelta.Cell(c.epochDay(), "", "", c.activity(), c.agent()), d.totals(), UsageTotals::plus);
+            memberModels.merge(new RollupDelta.Cell(c.epochDay(), c.memberId(), c.modelId(), "", ""), d.totals(), UsageTotals::plus);
+            memberActivities.merge(new RollupDelta.Cell(c.epochDay(), c.memberId(), "", c.activity(), c.agent()), d.totals(), UsageTotals::plus);
+            long[] r = days.computeIfAbsent(new MemberDay(c.memberId(), c.epochDay()), k -> new long[2]);
+            r[0] = Math.addExact(r[0], d.totals().events());
+            r[1] = Math.addExact(r[1], d.totals().chargedMicros());
         }
         try (PreparedStatement ps = tx.prepareStatement(UPSERT_ORG_MODELS)) {
             for (var e : models.entrySet()) {
@@ -124,8 +116,19 @@ final class Rollups {
                 ps.setString(2, e.getKey().memberId());
                 ps.setLong(3, e.getKey().epochDay());
                 ps.setString(4, e.getKey().modelId());
-                ps.setLong(5, e.getValue().events());
-                ps.setLong(6, e.getValue().chargedMicros());
+                bindTotals(ps, 5, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = tx.prepareStatement(UPSERT_MEMBER_ACTIVITIES)) {
+            for (var e : memberActivities.entrySet()) {
+                ps.setString(1, orgId);
+                ps.setString(2, e.getKey().memberId());
+                ps.setLong(3, e.getKey().epochDay());
+                ps.setString(4, e.getKey().activity());
+                ps.setString(5, e.getKey().agent());
+                bindTotals(ps, 6, e.getValue());
                 ps.addBatch();
             }
             ps.executeBatch();

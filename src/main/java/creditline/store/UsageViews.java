@@ -30,21 +30,22 @@ final class UsageViews {
 
     /**
      * The org's summary ({@code memberId} null, from the org's day tables) or one member's (from
-     * {@code usage_rollups}); two grouped reads of the range.
+     * the member's day tables, {@code usage_member_models} and {@code usage_member_activities});
+     * two grouped reads of the range.
      */
     static UsageSummary summary(Connection c, String orgId, String memberId, DateRange range) throws SQLException {
         String member = memberId == null ? "" : " AND member_id = ?";
         String where = " WHERE org_id = ?" + member + " AND epoch_day >= ? AND epoch_day < ?";
         UsageSummary.Builder b = new UsageSummary.Builder(range);
         try (PreparedStatement ps = c.prepareStatement("SELECT epoch_day, model_id, " + SUMS + " FROM "
-                + (memberId == null ? "usage_org_models" : "usage_rollups") + where + " GROUP BY epoch_day, model_id")) {
+                + (memberId == null ? "usage_org_models" : "usage_member_models") + where + " GROUP BY epoch_day, model_id")) {
             bindRange(ps, orgId, memberId, range);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) b.addDayModel(rs.getLong(1), rs.getString(2), totals(rs, 3));
             }
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT activity, agent, " + SUMS + " FROM "
-                + (memberId == null ? "usage_org_activities" : "usage_rollups") + where + " GROUP BY activity, agent")) {
+                + (memberId == null ? "usage_org_activities" : "usage_member_activities") + where + " GROUP BY activity, agent")) {
             bindRange(ps, orgId, memberId, range);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) b.addActivityAgent(rs.getString(1), rs.getString(2), totals(rs, 3));

@@ -89,7 +89,14 @@ class UsageReconciliationTest {
                 List<Charged> in = charged.stream().filter(c -> !c.day().isBefore(range[0]) && c.day().isBefore(range[1])).toList();
                 checkRange(s, q, in, members, removed, r, Seeds.replay(seed) + " " + q);
                 JsonNode mine = s.get("/v1/me/usage" + q, meKey).json();
-                assertThat(dec(mine.path("creditsConsumed"))).as(q).isEqualByComparingTo(sum(in.stream().filter(c -> c.member().equals(me)).toList()));
+                List<Charged> myIn = in.stream().filter(c -> c.member().equals(me)).toList();
+                String as = Seeds.replay(seed) + " " + q + " my usage";
+                assertThat(dec(mine.path("creditsConsumed"))).as(as).isEqualByComparingTo(sum(myIn));
+                assertThat(mine.path("events").asLong()).as(as).isEqualTo(myIn.size());
+                assertThat(parts(mine.path("byModel"), "model")).as(as).isEqualTo(expected(myIn, Charged::model));
+                assertThat(parts(mine.path("byActivity"), "activity")).as(as).isEqualTo(expected(myIn, Charged::activity));
+                assertThat(parts(mine.path("byAgent"), "agent")).as(as).isEqualTo(expected(myIn, c -> c.agent().isEmpty() ? "null" : c.agent()));
+                assertThat(parts(mine.path("daily"), "date")).as(as).isEqualTo(expected(myIn, c -> c.day().toString()));
             }
         } finally {
             Databases.drop(db);
