@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +26,38 @@ final class Rollups {
     private static final List<String> MEASURES = List.of("events", "charged_micros", "nominal_micros",
             "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens");
 
-    private static final String UPSERT_ORG_MODELS = upsert("usage_org_models", List.of("epoch_day", "model_id"), MEASURES);
-    private static final String UPSERT_ORG_ACTIVITIES = upsert("usage_org_activities", List.of("epoch_day", "activity", "agent"), MEASURES);
-    private static final String UPSERT_MEMBER_MODELS = upsert("usage_member_models", List.of("member_id", "epoch_day", "model_id"), MEASURES);
-    private static final String UPSERT_MEMBER_ACTIVITIES = upsert("usage_member_activities", List.of("member_id", "epoch_day", "activity", "agent"),
-            MEASURES);
+    /** A key column of a cell table, after org_id: a field of {@link RollupDelta.Cell}. */
+    private enum Key {
+        MEMBER("member_id"), DAY("epoch_day"), MODEL("model_id"), ACTIVITY("activity"), AGENT("agent");
+
+        final String column;
+
+        Key(String column) {
+            this.column = column;
+        }
+
+        void bind(PreparedStatement ps, int i, RollupDelta.Cell c) throws SQLException {
+            switch (this) {
+                case MEMBER -> ps.setString(i, c.memberId());
+                case DAY -> ps.setLong(i, c.epochDay());
+                case MODEL -> ps.setString(i, c.modelId());
+                case ACTIVITY -> ps.setString(i, c.activity());
+                case AGENT -> ps.setString(i, c.agent());
+            }
+        }
+    }
+
+    /** A table of cells with the {@link #MEASURES}: its upsert, and its key columns after org_id. */
+    private record CellTable(String sql, List<Key> keys) {
+        static CellTable of(String table, Key... keys) {
+            return new CellTable(Rollups.upsert(table, Arrays.stream(keys).map(k -> k.column).toList(), MEASURES), List.of(keys));
+        }
+    }
+
+    private static final CellTable ORG_MODELS = CellTable.of("usage_org_models", Key.DAY, Key.MODEL);
+    private static final CellTable ORG_ACTIVITIES = CellTable.of("usage_org_activities", Key.DAY, Key.ACTIVITY, Key.AGENT);
+    private static final CellTable MEMBER_MODELS = CellTable.of("usage_member_models", Key.MEMBER, Key.DAY, Key.MODEL);
+    private static final CellTable MEMBER_ACTIVITIES = CellTable.of("usage_member_activities", Key.MEMBER, Key.DAY, Key.ACTIVITY, Key.AGENT);
 
     /**
      * Days per row of usage_member_blocks (V8); block k covers the days from {@code BLOCK_STRIDE_DAYS * k}
@@ -89,50 +117,10 @@ final class Rollups {
             r[0] = Math.addExact(r[0], d.totals().events());
             r[1] = Math.addExact(r[1], d.totals().chargedMicros());
         }
-        try (PreparedStatement ps = tx.prepareStatement(UPSERT_ORG_MODELS)) {
-            for (var e : models.entrySet()) {
-                ps.setString(1, orgId);
-                ps.setLong(2, e.getKey().epochDay());
-                ps.setString(3, e.getKey().modelId());
-                bindTotals(ps, 4, e.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        try (PreparedStatement ps = tx.prepareStatement(UPSERT_ORG_ACTIVITIES)) {
-            for (var e : activities.entrySet()) {
-                ps.setString(1, orgId);
-                ps.setLong(2, e.getKey().epochDay());
-                ps.setString(3, e.getKey().activity());
-                ps.setString(4, e.getKey().agent());
-                bindTotals(ps, 5, e.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        try (PreparedStatement ps = tx.prepareStatement(UPSERT_MEMBER_MODELS)) {
-            for (var e : memberModels.entrySet()) {
-                ps.setString(1, orgId);
-                ps.setString(2, e.getKey().memberId());
-                ps.setLong(3, e.getKey().epochDay());
-                ps.setString(4, e.getKey().modelId());
-                bindTotals(ps, 5, e.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        try (PreparedStatement ps = tx.prepareStatement(UPSERT_MEMBER_ACTIVITIES)) {
-            for (var e : memberActivities.entrySet()) {
-                ps.setString(1, orgId);
-                ps.setString(2, e.getKey().memberId());
-                ps.setLong(3, e.getKey().epochDay());
-                ps.setString(4, e.getKey().activity());
-                ps.setString(5, e.getKey().agent());
-                bindTotals(ps, 6, e.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        upsertCells(tx, ORG_MODELS, orgId, models);
+        upsertCells(tx, ORG_ACTIVITIES, orgId, activities);
+        upsertCells(tx, MEMBER_MODELS, orgId, memberModels);
+        upsertCells(tx, MEMBER_ACTIVITIES, orgId, memberActivities);
         // Per member: the first day, the last day, events, credits (members in key order); per
         // block and member, the credits through each day of the block (in the key order of usage_member_blocks).
         Map<String, long[]> totals = new TreeMap<>();
@@ -178,6 +166,20 @@ final class Rollups {
         public int compareTo(MemberDay o) {
             int c = memberId.compareTo(o.memberId);
             return c != 0 ? c : Long.compare(epochDay, o.epochDay);
+        }
+    }
+
+    /** One upsert per cell (in the map's order), batched. */
+    private static void upsertCells(Connection tx, CellTable table, String orgId, Map<RollupDelta.Cell, UsageTotals> cells) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(table.sql())) {
+            for (var e : cells.entrySet()) {
+                ps.setString(1, orgId);
+                int i = 2;
+                for (Key k : table.keys()) k.bind(ps, i++, e.getKey());
+                bindTotals(ps, i, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
