@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import creditline.testing.Databases;
 import creditline.testing.Seeds;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -70,18 +69,9 @@ class MemberBlocksMigrationTest {
                     }
                 }
                 String replay = Seeds.replay(seed);
-                assertThat(got.keySet()).as(replay).isEqualTo(expected.keySet());
-                for (var e : expected.entrySet()) assertThat(got.get(e.getKey())).as(replay + " " + e.getKey()).containsExactly(e.getValue());
-                DatabaseMetaData meta = c.getMetaData();
-                try (ResultSet rs = meta.getTables(null, null, "usage_member_running", null)) {
-                    assertThat(rs.next()).as("the running totals V8 replaces").isFalse();
-                }
-                if (kind.equals("sqlite")) {
-                    try (ResultSet rs = s.executeQuery("SELECT sql FROM sqlite_master WHERE name = 'usage_member_blocks'")) {
-                        assertThat(rs.next()).isTrue();
-                        assertThat(rs.getString(1)).contains("WITHOUT ROWID");
-                    }
-                }
+                MigrationTests.assertSameRows(got, expected, replay);
+                MigrationTests.assertNoTable(c, "usage_member_running", "the running totals V8 replaces");
+                MigrationTests.assertWithoutRowidOnSqlite(kind, s, "usage_member_blocks");
             }
         } finally {
             Databases.drop(location);

@@ -92,19 +92,10 @@ class MemberDetailMigrationTest {
                 Map<List<Object>, long[]> gotModels = read(s, "SELECT org_id, member_id, epoch_day, model_id, " + measures + " FROM usage_member_models", 4);
                 Map<List<Object>, long[]> gotActivities = read(s,
                         "SELECT org_id, member_id, epoch_day, activity, agent, " + measures + " FROM usage_member_activities", 5);
-                assertThat(gotModels.keySet()).as(replay).isEqualTo(byModel.keySet());
-                for (var e : byModel.entrySet()) assertThat(gotModels.get(e.getKey())).as(replay + " " + e.getKey()).containsExactly(e.getValue());
-                assertThat(gotActivities.keySet()).as(replay).isEqualTo(byActivity.keySet());
-                for (var e : byActivity.entrySet()) assertThat(gotActivities.get(e.getKey())).as(replay + " " + e.getKey()).containsExactly(e.getValue());
-                try (ResultSet rs = c.getMetaData().getTables(null, null, "usage_rollups", null)) {
-                    assertThat(rs.next()).as("the detail V9 replaces").isFalse();
-                }
-                if (kind.equals("sqlite")) {
-                    try (ResultSet rs = s.executeQuery("SELECT sql FROM sqlite_master WHERE name = 'usage_member_activities'")) {
-                        assertThat(rs.next()).isTrue();
-                        assertThat(rs.getString(1)).contains("WITHOUT ROWID");
-                    }
-                }
+                MigrationTests.assertSameRows(gotModels, byModel, replay);
+                MigrationTests.assertSameRows(gotActivities, byActivity, replay);
+                MigrationTests.assertNoTable(c, "usage_rollups", "the detail V9 replaces");
+                MigrationTests.assertWithoutRowidOnSqlite(kind, s, "usage_member_activities");
             }
         } finally {
             Databases.drop(location);

@@ -66,14 +66,8 @@ class MemberTotalsMigrationTest {
                     }
                 }
                 String replay = Seeds.replay(seed);
-                assertThat(got.keySet()).as(replay).isEqualTo(expected.keySet());
-                for (var e : expected.entrySet()) assertThat(got.get(e.getKey())).as(replay + " " + e.getKey()).containsExactly(e.getValue());
-                if (kind.equals("sqlite")) {
-                    try (ResultSet rs = s.executeQuery("SELECT sql FROM sqlite_master WHERE name = 'usage_member_totals'")) {
-                        assertThat(rs.next()).isTrue();
-                        assertThat(rs.getString(1)).contains("WITHOUT ROWID");
-                    }
-                }
+                MigrationTests.assertSameRows(got, expected, replay);
+                MigrationTests.assertWithoutRowidOnSqlite(kind, s, "usage_member_totals");
             }
         } finally {
             Databases.drop(location);
