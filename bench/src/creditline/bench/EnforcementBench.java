@@ -75,7 +75,10 @@ public final class EnforcementBench {
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), clients, seconds, warmupSeconds, dbKind);
 
         int echoPort = freePort();
-        Process echo = start(List.of(java, "-XX:+UseParallelGC", "-cp", cp, "creditline.bench.EchoServer", Integer.toString(echoPort)), work, "echo", Map.of());
+        List<String> echoCommand = new ArrayList<>(List.of(java));
+        echoCommand.addAll(Server.jvmOptions(root)); // the same JVM settings as the server's
+        echoCommand.addAll(List.of("-cp", cp, "creditline.bench.EchoServer", Integer.toString(echoPort)));
+        Process echo = start(echoCommand, work, "echo", Map.of());
         try {
             awaitPort(http, "http://127.0.0.1:" + echoPort + "/echo", "POST");
             String body = "{\"orgId\":\"bench\",\"memberId\":\"m1@bench.io\",\"model\":\"reply\",\"activity\":\"chat\"}";
@@ -88,7 +91,8 @@ public final class EnforcementBench {
         String db = dbKind.equals("postgres") ? freshPostgres(opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres"))
                 : "sqlite:" + work.resolve("enforce.db");
         int port = freePort();
-        List<String> serverCommand = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"));
+        List<String> serverCommand = new ArrayList<>(List.of(java));
+        serverCommand.addAll(Server.jvmOptions(root));
         // e.g. BENCH_SERVER_JVM_OPTS='-XX:StartFlightRecording=filename=/tmp/enforce.jfr' to profile the server
         String extra = System.getenv().getOrDefault("BENCH_SERVER_JVM_OPTS", "").trim();
         if (!extra.isEmpty()) serverCommand.addAll(Arrays.asList(extra.split("\\s+")));

@@ -100,8 +100,18 @@ abstract class Server implements AutoCloseable {
         }
     }
 
+    /** The server's JVM options, as bin/creditline gives them (bin/jvm.options). */
+    static List<String> jvmOptions(Path root) throws java.io.IOException {
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(root.resolve("bin/jvm.options"))) {
+            if (!line.isBlank() && !line.startsWith("#")) options.addAll(List.of(line.trim().split("\\s+")));
+        }
+        return options;
+    }
+
     static Server childProcess(Path root, String javaHome, String db, String operatorKey, Path dataDir, List<String> extraJvmOptions) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(javaHome + "/bin/java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"));
+        List<String> cmd = new ArrayList<>(List.of(javaHome + "/bin/java"));
+        cmd.addAll(jvmOptions(root));
         cmd.addAll(extraJvmOptions);
         cmd.addAll(List.of("-jar", root.resolve("target/creditline.jar").toString(), "serve"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

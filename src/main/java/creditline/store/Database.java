@@ -56,6 +56,9 @@ public final class Database implements AutoCloseable {
             config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
             config.setBusyTimeout(10_000);
             config.setCacheSize(-64_000);
+            // Temporary tables and statement journals in memory: on disk, a temporary file was
+            // created and deleted for nearly every write transaction.
+            config.setTempStore(SQLiteConfig.TempStore.MEMORY);
             SQLiteDataSource ds = new SQLiteDataSource(config) {
                 @Override
                 public Connection getConnection() throws SQLException {
