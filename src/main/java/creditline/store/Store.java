@@ -596,7 +596,7 @@ public final class Store implements AutoCloseable {
                 throw new StoreFailure(e);
             }
         }
-        String reservationId = ReservationIds.next(orgId); // made by the caller's thread, not the writer's
+        String reservationId = ReservationIds.next(orgId, clock.millis()); // made by the caller's thread, not the writer's
         return writeBooked(List.of(orgId), 1, batch -> {
             Connection tx = batch.connection();
             Instant now = clock.instant();
