@@ -38,9 +38,9 @@ public final class StoreBench {
         Path work = Files.createDirectories(root.resolve("bench/target/store-" + UUID.randomUUID().toString().substring(0, 8)));
         String pgAdmin = opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
         String db = dbKind.equals("postgres") ? EnforcementBench.freshPostgres(pgAdmin) : "sqlite:" + work.resolve("store.db");
-        Config d = Config.fromEnv(Map.of());
+        Config d = Config.fromEnv(System.getenv()); // CREDITLINE_POSTGRES_WRITERS, as a server would read it
         Config config = new Config("127.0.0.1", 0, db, EnforcementBench.KEY, work, d.chargeScale(), d.creditsPerUsd(), d.meteringOn(),
-                d.reservationTtlSeconds(), d.webhookRetryBaseMs());
+                d.reservationTtlSeconds(), d.webhookRetryBaseMs(), d.postgresWriters());
         System.out.printf("machine: %d cores; JDK %s; %d client threads; %d s per run after a 3 s warm-up; database %s%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), clients, seconds, dbKind);
         try (Creditline app = Creditline.start(config, Clock.systemUTC())) {

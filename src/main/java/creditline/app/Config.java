@@ -17,9 +17,12 @@ import java.util.Map;
  * @param meteringOn {@code CREDITLINE_METERING}: {@code on} (default) or {@code off} (everything recorded, nothing charged)
  * @param reservationTtlSeconds {@code CREDITLINE_RESERVATION_TTL_SECONDS}: how long an unsettled hold lives (600)
  * @param webhookRetryBaseMs {@code CREDITLINE_WEBHOOK_RETRY_BASE_MS}: first webhook retry delay, doubled per attempt (1000)
+ * @param postgresWriters {@code CREDITLINE_POSTGRES_WRITERS}: batching writers on PostgreSQL, each with its own
+ *     connection and its own share of the orgs (2); SQLite always has one
  */
 public record Config(String host, int port, String db, String operatorKey, Path dataDir, int chargeScale,
-                     BigDecimal creditsPerUsd, boolean meteringOn, long reservationTtlSeconds, long webhookRetryBaseMs) {
+                     BigDecimal creditsPerUsd, boolean meteringOn, long reservationTtlSeconds, long webhookRetryBaseMs,
+                     int postgresWriters) {
 
     public static final String DEFAULT_DB = "sqlite:./data/creditline.db";
 
@@ -34,19 +37,20 @@ public record Config(String host, int port, String db, String operatorKey, Path 
                 creditsPerUsd(env.getOrDefault("CREDITLINE_CREDITS_PER_USD", "100")),
                 metering(env.getOrDefault("CREDITLINE_METERING", "on")),
                 intIn(env, "CREDITLINE_RESERVATION_TTL_SECONDS", 600, 1, 86_400, "seconds"),
-                intIn(env, "CREDITLINE_WEBHOOK_RETRY_BASE_MS", 1_000, 1, 3_600_000, "milliseconds"));
+                intIn(env, "CREDITLINE_WEBHOOK_RETRY_BASE_MS", 1_000, 1, 3_600_000, "milliseconds"),
+                intIn(env, "CREDITLINE_POSTGRES_WRITERS", 2, 1, 16, "writers"));
     }
 
     public Config withDb(String newDb) {
-        return new Config(host, port, newDb, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs);
+        return new Config(host, port, newDb, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters);
     }
 
     public Config withPort(int newPort) {
-        return new Config(host, newPort, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs);
+        return new Config(host, newPort, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters);
     }
 
     public Config withOperatorKey(String key) {
-        return new Config(host, port, db, key, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs);
+        return new Config(host, port, db, key, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters);
     }
 
     private static String blankToNull(String s) {

@@ -33,7 +33,7 @@ public final class Creditline implements AutoCloseable {
         DistributionSummary batches = DistributionSummary.builder("creditline_writer_batch_commands")
                 .description("commands applied per write transaction").register(metrics);
         Ingester ingester = new Ingester(new Pricer(config.chargeScale()), config.meteringOn());
-        return new Store(db, ingester, clock, batches::record);
+        return new Store(db, ingester, clock, batches::record, config.postgresWriters());
     }
 
     public static Creditline start(Config config, Clock clock) {

@@ -49,29 +49,59 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Creditline's storage facade: every write goes through the {@link BatchingWriter}, every read
+ * Creditline's storage facade: every write goes through a {@link BatchingWriter}, every read
  * through the reader pool.
+ *
+ * <p>SQLite has one writer (the file has one write lock). PostgreSQL has several, each with its
+ * own connection and its own share of the orgs ({@link #writerFor}): with one, the writer and its
+ * PostgreSQL backend took turns and left the machine ~40 % idle (BENCHMARKS.md, Ingest). An org's
+ * commands all go to the same writer, in the order they come; a usage post whose events belong
+ * to orgs of several writers is split, each share applied by its writer at once, and answered
+ * when all have committed. Commands naming orgs of several writers, or none, go to the first:
+ * they lock their orgs as any write does, so the writers are as exact together as two instances
+ * on one database are.
  */
 public final class Store implements AutoCloseable {
     private final Database db;
-    private final BatchingWriter writer;
+    private final List<BatchingWriter> writers;
     private final Catalog catalog = new Catalog();
     private final DecisionCache decisions;
     private final Ingester ingester;
     private final Clock clock;
 
-    public Store(Database db, Ingester ingester, Clock clock, java.util.function.Consumer<Integer> batchObserver) {
+    /** @param postgresWriters writers on PostgreSQL (at least 1); SQLite has one */
+    public Store(Database db, Ingester ingester, Clock clock, java.util.function.Consumer<Integer> batchObserver, int postgresWriters) {
+        if (postgresWriters < 1) throw new IllegalArgumentException("at least one writer, got " + postgresWriters);
         this.db = db;
         this.ingester = ingester;
         this.clock = clock;
         this.decisions = new DecisionCache(db, catalog);
-        this.writer = new BatchingWriter(db, batchObserver, decisions, clock);
+        int n = db.dialect() == Database.Dialect.POSTGRES ? postgresWriters : 1;
+        List<BatchingWriter> ws = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) ws.add(new BatchingWriter(db, batchObserver, decisions, clock));
+        this.writers = List.copyOf(ws);
     }
 
     public Database database() { return db; }
 
-    /** The writer, for tests that need to hold it or queue commands into one batch. */
-    BatchingWriter writer() { return writer; }
+    /** The first writer (the only one on SQLite), for tests that need to hold it or queue commands into one batch. */
+    BatchingWriter writer() { return writers.get(0); }
+
+    /** The index of the writer that applies the org's commands. */
+    private int partition(String orgId) {
+        return Math.floorMod(orgId.hashCode(), writers.size());
+    }
+
+    /** The writer of the orgs when they all have the same; else, or for none, the first. */
+    BatchingWriter writerFor(Collection<String> orgIds) {
+        int p = -1;
+        for (String orgId : orgIds) {
+            int q = partition(orgId);
+            if (p >= 0 && q != p) return writers.get(0);
+            p = q;
+        }
+        return writers.get(Math.max(p, 0));
+    }
 
     public Clock clock() { return clock; }
 
@@ -99,7 +129,7 @@ public final class Store implements AutoCloseable {
 
     /** A write that keeps to the batch's books (see {@link WriteBatch}): the hot paths. */
     private <R> R writeBooked(Collection<String> orgIds, int weight, Booked<R> body) {
-        return writer.execute(new BatchingWriter.Command<R>() {
+        return writerFor(orgIds).execute(new BatchingWriter.Command<R>() {
             @Override public Collection<String> orgIds() { return orgIds; }
             @Override public int weight() { return weight; }
             @Override public R apply(WriteBatch batch) throws SQLException { return body.apply(batch); }
@@ -111,7 +141,30 @@ public final class Store implements AutoCloseable {
     /** Records the events (already validated for shape) and returns one outcome per event, in order. */
     public List<EventOutcome> ingest(List<UsageEvent> events) {
         if (events.isEmpty()) return List.of();
-        return writer.execute(new IngestCommand(events));
+        int[] partitionOf = new int[events.size()];
+        Map<Integer, List<UsageEvent>> shares = new LinkedHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            partitionOf[i] = partition(events.get(i).orgId());
+            shares.computeIfAbsent(partitionOf[i], k -> new ArrayList<>()).add(events.get(i));
+        }
+        if (shares.size() == 1) return writers.get(partitionOf[0]).execute(new IngestCommand(events));
+        Map<Integer, java.util.concurrent.CompletableFuture<List<EventOutcome>>> applied = new LinkedHashMap<>();
+        shares.forEach((p, share) -> applied.put(p, java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> writers.get(p).execute(new IngestCommand(share)), r -> Thread.ofVirtual().start(r))));
+        RuntimeException failed = null;
+        Map<Integer, java.util.Iterator<EventOutcome>> outcomes = new LinkedHashMap<>();
+        for (var e : applied.entrySet()) { // every share finishes before the post is answered
+            try {
+                outcomes.put(e.getKey(), e.getValue().join().iterator());
+            } catch (java.util.concurrent.CompletionException ce) {
+                RuntimeException cause = ce.getCause() instanceof RuntimeException re ? re : new IllegalStateException(ce.getCause());
+                if (failed == null) failed = cause;
+            }
+        }
+        if (failed != null) throw failed;
+        List<EventOutcome> out = new ArrayList<>(events.size());
+        for (int p : partitionOf) out.add(outcomes.get(p).next());
+        return out;
     }
 
     /** A usage post. Posts queued together are applied as one ({@link #ingestAll}): one insert statement for their events. */
@@ -837,7 +890,7 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() {
         decisions.close();
-        writer.close();
+        writers.forEach(BatchingWriter::close);
     }
 
 }

@@ -35,16 +35,26 @@ abstract class StoreFixture {
     void open() {
         db = freshDatabase();
         store = open(db);
-        store.putPlan(plan("free", "100", Plan.Overage.BLOCK, false));
-        store.putPlan(plan("pro", "40000", Plan.Overage.ALLOW, false));
-        store.putPlan(plan("rolling", "1000", Plan.Overage.ALLOW, true));
-        store.putModel("sonnet", "Sonnet", "anthropic", false, rates("300", "1500", "375", "30"), NOW.minus(Duration.ofDays(90)));
-        store.putModel("reply", "Per reply", "openai", false, new Rates(null, null, null, null, null, micros("5"), null), NOW.minus(Duration.ofDays(90)));
-        store.putModel("local", "Local", "local", true, new Rates(null, null, null, null, null, micros("1"), null), NOW.minus(Duration.ofDays(90)));
+        seedCatalog(store);
+    }
+
+    /** The plans and models every test starts with. */
+    static void seedCatalog(Store s) {
+        s.putPlan(plan("free", "100", Plan.Overage.BLOCK, false));
+        s.putPlan(plan("pro", "40000", Plan.Overage.ALLOW, false));
+        s.putPlan(plan("rolling", "1000", Plan.Overage.ALLOW, true));
+        s.putModel("sonnet", "Sonnet", "anthropic", false, rates("300", "1500", "375", "30"), NOW.minus(Duration.ofDays(90)));
+        s.putModel("reply", "Per reply", "openai", false, new Rates(null, null, null, null, null, micros("5"), null), NOW.minus(Duration.ofDays(90)));
+        s.putModel("local", "Local", "local", true, new Rates(null, null, null, null, null, micros("1"), null), NOW.minus(Duration.ofDays(90)));
+    }
+
+    /** Writers a store of this test has on PostgreSQL (the deployment's default unless a test needs one). */
+    int postgresWriters() {
+        return TestConfig.POSTGRES_WRITERS;
     }
 
     Store open(String database) {
-        Config config = TestConfig.of(database);
+        Config config = TestConfig.withPostgresWriters(database, postgresWriters());
         return Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 

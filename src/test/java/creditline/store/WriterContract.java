@@ -26,6 +26,12 @@ import org.junit.jupiter.api.Test;
  */
 abstract class WriterContract extends StoreFixture {
 
+    /** One writer: these tests hold it to compose a batch of commands for several orgs. */
+    @Override
+    int postgresWriters() {
+        return 1;
+    }
+
     /** Holds the writer busy until {@link #release} so that commands queued meanwhile form one batch. */
     private final CountDownLatch hold = new CountDownLatch(1);
 

@@ -12,17 +12,25 @@ import java.time.Clock;
 /** The configuration tests run with: free port, 2-decimal charges, 100 credits per USD, 600 s holds, 50 ms webhook retries. */
 public final class TestConfig {
     public static final BigDecimal CREDITS_PER_USD = new BigDecimal("100");
+    /** As deployed by default (CREDITLINE_POSTGRES_WRITERS). */
+    public static final int POSTGRES_WRITERS = 2;
 
     private TestConfig() {}
 
     public static Config of(String db) {
-        return new Config("127.0.0.1", 0, db, "test-operator-key", Path.of("."), 2, CREDITS_PER_USD, true, 600, 50);
+        return new Config("127.0.0.1", 0, db, "test-operator-key", Path.of("."), 2, CREDITS_PER_USD, true, 600, 50, POSTGRES_WRITERS);
     }
 
     public static Config withScale(String db, int chargeScale) {
         Config c = of(db);
         return new Config(c.host(), c.port(), c.db(), c.operatorKey(), c.dataDir(), chargeScale, c.creditsPerUsd(), c.meteringOn(),
-                c.reservationTtlSeconds(), c.webhookRetryBaseMs());
+                c.reservationTtlSeconds(), c.webhookRetryBaseMs(), c.postgresWriters());
+    }
+
+    public static Config withPostgresWriters(String db, int writers) {
+        Config c = of(db);
+        return new Config(c.host(), c.port(), c.db(), c.operatorKey(), c.dataDir(), c.chargeScale(), c.creditsPerUsd(), c.meteringOn(),
+                c.reservationTtlSeconds(), c.webhookRetryBaseMs(), writers);
     }
 
     /** A store (no HTTP) on the database. */

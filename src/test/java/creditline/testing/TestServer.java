@@ -31,7 +31,7 @@ public final class TestServer implements AutoCloseable {
             Path dataDir = Files.createTempDirectory("creditline-data");
             Config base = TestConfig.of(db);
             Config config = new Config(base.host(), base.port(), db, OPERATOR_KEY, dataDir, chargeScale, base.creditsPerUsd(), meteringOn,
-                    base.reservationTtlSeconds(), base.webhookRetryBaseMs());
+                    base.reservationTtlSeconds(), base.webhookRetryBaseMs(), base.postgresWriters());
             this.app = Creditline.start(config, clock);
         } catch (IOException e) {
             throw new IllegalStateException(e);
