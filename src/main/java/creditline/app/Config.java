@@ -53,6 +53,10 @@ public record Config(String host, int port, String db, String operatorKey, Path 
         return new Config(host, port, db, key, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters);
     }
 
+    public Config withPostgresWriters(int writers) {
+        return new Config(host, port, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, writers);
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }

@@ -111,8 +111,9 @@ public final class Database implements AutoCloseable {
         // SQLite: the writer issues BEGIN IMMEDIATE / COMMIT itself (see BatchingWriter). The
         // driver's own transaction mode would begin the next transaction right after each
         // commit and, as IMMEDIATE, hold the file's write lock while idle.
-        if (dialect == Dialect.POSTGRES) c.setAutoCommit(false);
-        if (dialect == Dialect.SQLITE) {
+        if (dialect == Dialect.POSTGRES) {
+            c.setAutoCommit(false);
+        } else {
             // The writer's commits copy the log into the database file once it holds this many
             // pages rather than SQLite's 1,000: a page that several batches change (an org's
             // rollup and budget rows, index pages) is copied once for all of them (BENCHMARKS.md:

@@ -40,12 +40,15 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -141,27 +144,33 @@ public final class Store implements AutoCloseable {
     /** Records the events (already validated for shape) and returns one outcome per event, in order. */
     public List<EventOutcome> ingest(List<UsageEvent> events) {
         if (events.isEmpty()) return List.of();
+        if (writers.size() == 1) return writers.get(0).execute(new IngestCommand(events));
         int[] partitionOf = new int[events.size()];
-        Map<Integer, List<UsageEvent>> shares = new LinkedHashMap<>();
+        List<List<UsageEvent>> shares = new ArrayList<>(writers.size());
+        for (int p = 0; p < writers.size(); p++) shares.add(new ArrayList<>());
         for (int i = 0; i < events.size(); i++) {
             partitionOf[i] = partition(events.get(i).orgId());
-            shares.computeIfAbsent(partitionOf[i], k -> new ArrayList<>()).add(events.get(i));
+            shares.get(partitionOf[i]).add(events.get(i));
         }
-        if (shares.size() == 1) return writers.get(partitionOf[0]).execute(new IngestCommand(events));
-        Map<Integer, java.util.concurrent.CompletableFuture<List<EventOutcome>>> applied = new LinkedHashMap<>();
-        shares.forEach((p, share) -> applied.put(p, java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> writers.get(p).execute(new IngestCommand(share)), r -> Thread.ofVirtual().start(r))));
-        RuntimeException failed = null;
-        Map<Integer, java.util.Iterator<EventOutcome>> outcomes = new LinkedHashMap<>();
-        for (var e : applied.entrySet()) { // every share finishes before the post is answered
+        if (shares.get(partitionOf[0]).size() == events.size()) return writers.get(partitionOf[0]).execute(new IngestCommand(events));
+        List<CompletableFuture<List<EventOutcome>>> applied = new ArrayList<>(writers.size());
+        for (int p = 0; p < writers.size(); p++) {
+            BatchingWriter writer = writers.get(p);
+            List<UsageEvent> share = shares.get(p);
+            applied.add(share.isEmpty() ? CompletableFuture.completedFuture(List.of())
+                    : CompletableFuture.supplyAsync(() -> writer.execute(new IngestCommand(share)), r -> Thread.ofVirtual().start(r)));
+        }
+        List<Iterator<EventOutcome>> outcomes = new ArrayList<>(writers.size());
+        Throwable failed = null;
+        for (CompletableFuture<List<EventOutcome>> share : applied) { // every share finishes before the post is answered
             try {
-                outcomes.put(e.getKey(), e.getValue().join().iterator());
-            } catch (java.util.concurrent.CompletionException ce) {
-                RuntimeException cause = ce.getCause() instanceof RuntimeException re ? re : new IllegalStateException(ce.getCause());
-                if (failed == null) failed = cause;
+                outcomes.add(share.join().iterator());
+            } catch (CompletionException e) {
+                if (failed == null) failed = e.getCause();
             }
         }
-        if (failed != null) throw failed;
+        if (failed instanceof Error err) throw err;
+        if (failed != null) throw (RuntimeException) failed; // execute throws nothing else
         List<EventOutcome> out = new ArrayList<>(events.size());
         for (int p : partitionOf) out.add(outcomes.get(p).next());
         return out;

@@ -42,7 +42,7 @@ class PostgresWritersTest extends StoreFixture {
             partitions.add(Math.floorMod(org.hashCode(), 2));
         }
         String oneDb = Databases.freshPostgres();
-        Store one = Creditline.openStore(TestConfig.withPostgresWriters(oneDb, 1), clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Store one = Creditline.openStore(TestConfig.of(oneDb).withPostgresWriters(1), clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
             seedCatalog(one);
             for (Store s : List.of(store, one)) {

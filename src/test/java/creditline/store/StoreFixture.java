@@ -54,7 +54,7 @@ abstract class StoreFixture {
     }
 
     Store open(String database) {
-        Config config = TestConfig.withPostgresWriters(database, postgresWriters());
+        Config config = TestConfig.of(database).withPostgresWriters(postgresWriters());
         return Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 

@@ -27,12 +27,6 @@ public final class TestConfig {
                 c.reservationTtlSeconds(), c.webhookRetryBaseMs(), c.postgresWriters());
     }
 
-    public static Config withPostgresWriters(String db, int writers) {
-        Config c = of(db);
-        return new Config(c.host(), c.port(), c.db(), c.operatorKey(), c.dataDir(), c.chargeScale(), c.creditsPerUsd(), c.meteringOn(),
-                c.reservationTtlSeconds(), c.webhookRetryBaseMs(), writers);
-    }
-
     /** A store (no HTTP) on the database. */
     public static Store store(Config config, Clock clock) {
         return Creditline.openStore(config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
