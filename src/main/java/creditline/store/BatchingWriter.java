@@ -228,7 +228,7 @@ public final class BatchingWriter implements AutoCloseable {
         try {
             tx = connection();
             begin(tx);
-            WriteBatch batch = new WriteBatch(tx, lockOrgs(tx, todo), decisions, knownHolds);
+            WriteBatch batch = new WriteBatch(tx, !sqlite(), lockOrgs(tx, todo), decisions, knownHolds);
             for (running = 0; running < todo.size(); running = mergedTo) {
                 Merger<?> merger = todo.get(running).merger();
                 mergedTo = running + 1;

@@ -138,21 +138,6 @@ final class Enforcement {
         return joined.isEmpty() ? java.util.Set.of() : new LinkedHashSet<>(Arrays.asList(joined.split("\n")));
     }
 
-    static void addMemberConsumption(Connection c, String orgId, LocalDate period, String memberId, long events, long consumedMicros)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO member_periods (org_id, period_start, member_id, events, consumed_micros) VALUES (?,?,?,?,?)
-                ON CONFLICT (org_id, period_start, member_id) DO UPDATE SET events = member_periods.events + excluded.events,
-                  consumed_micros = member_periods.consumed_micros + excluded.consumed_micros""")) {
-            ps.setString(1, orgId);
-            ps.setString(2, period.toString());
-            ps.setString(3, memberId);
-            ps.setLong(4, events);
-            ps.setLong(5, consumedMicros);
-            ps.executeUpdate();
-        }
-    }
-
     static long memberConsumed(Connection c, String orgId, LocalDate period, String memberId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT consumed_micros FROM member_periods WHERE org_id = ? AND period_start = ? AND member_id = ?")) {
@@ -299,7 +284,8 @@ final class Enforcement {
         }
     }
 
-    private static Restrictions restrictionsOf(String models, String activities) {
+    /** Restrictions as stored: both columns null (or no row) for none. */
+    static Restrictions restrictionsOf(String models, String activities) {
         return models == null && activities == null ? Restrictions.NONE : new Restrictions(list(models), list(activities));
     }
 }

@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collection;
@@ -28,27 +27,82 @@ import java.util.Set;
  * once per batch.
  */
 final class JdbcIngestTx implements IngestTx {
-    private static final String EVENT_COLUMNS = """
-            org_id, event_id, member_id, model_id, activity, occurred_at_micros,
-              received_at_micros, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, tool_calls,
-              rate_version, charged_micros, nominal_micros, unmetered_reason, reservation_id, agent, conversation,
-              task, session, latency_ms, status, region, retries, iterations, external_calls, context_bytes, metadata, restricted,
-              cache_write_1h_tokens, audio_input_tokens, audio_output_tokens, image_input_tokens, image_output_tokens""";
-    static final int EVENT_PARAMS = 35;
-    /** Rows per INSERT: one statement step per this many events instead of one per event. */
+    /** A column of usage_events: its name, its type, and its value for an event received at a time. */
+    private record EventColumn(String name, BulkWrites.Type type, Value value) {
+        interface Value {
+            Object of(PricedEvent p, long receivedMicros);
+        }
+    }
+
+    private static EventColumn text(String name, java.util.function.Function<PricedEvent, String> value) {
+        return new EventColumn(name, BulkWrites.Type.TEXT, (p, received) -> value.apply(p));
+    }
+
+    private static EventColumn bigint(String name, EventColumn.Value value) {
+        return new EventColumn(name, BulkWrites.Type.BIGINT, value);
+    }
+
+    /** The columns an event is stored in, in order. */
+    private static final List<EventColumn> EVENT_COLUMNS = List.of(
+            text("org_id", p -> p.event().orgId()),
+            text("event_id", p -> p.event().id()),
+            text("member_id", p -> p.event().memberId()),
+            text("model_id", p -> p.event().modelId()),
+            text("activity", p -> p.event().activity()),
+            bigint("occurred_at_micros", (p, r) -> Times.micros(p.event().occurredAt())),
+            bigint("received_at_micros", (p, r) -> r),
+            bigint("input_tokens", (p, r) -> p.event().tokens().input()),
+            bigint("output_tokens", (p, r) -> p.event().tokens().output()),
+            bigint("cache_write_tokens", (p, r) -> p.event().tokens().cacheWrite()),
+            bigint("cache_read_tokens", (p, r) -> p.event().tokens().cacheRead()),
+            bigint("tool_calls", (p, r) -> p.event().toolCalls()),
+            bigint("rate_version", (p, r) -> p.rateVersion() == null ? null : (long) p.rateVersion()),
+            bigint("charged_micros", (p, r) -> p.chargedMicros()),
+            bigint("nominal_micros", (p, r) -> p.nominalMicros()),
+            text("unmetered_reason", PricedEvent::unmeteredReason),
+            text("reservation_id", p -> p.event().reservationId()),
+            text("agent", p -> p.event().details().agent()),
+            text("conversation", p -> p.event().details().conversation()),
+            text("task", p -> p.event().details().task()),
+            text("session", p -> p.event().details().session()),
+            bigint("latency_ms", (p, r) -> p.event().details().latencyMs()),
+            text("status", p -> p.event().details().status()),
+            text("region", p -> p.event().details().region()),
+            bigint("retries", (p, r) -> p.event().details().retries()),
+            bigint("iterations", (p, r) -> p.event().details().iterations()),
+            bigint("external_calls", (p, r) -> p.event().details().externalCalls()),
+            bigint("context_bytes", (p, r) -> p.event().details().contextBytes()),
+            text("metadata", p -> p.event().details().metadataJson()),
+            new EventColumn("restricted", BulkWrites.Type.BOOLEAN, (p, r) -> p.restricted()),
+            bigint("cache_write_1h_tokens", (p, r) -> p.event().tokens().cacheWrite1h()),
+            bigint("audio_input_tokens", (p, r) -> p.event().tokens().audioInput()),
+            bigint("audio_output_tokens", (p, r) -> p.event().tokens().audioOutput()),
+            bigint("image_input_tokens", (p, r) -> p.event().tokens().imageInput()),
+            bigint("image_output_tokens", (p, r) -> p.event().tokens().imageOutput()));
+    static final int EVENT_PARAMS = EVENT_COLUMNS.size();
+    private static final String INSERTED = " ON CONFLICT (org_id, event_id) DO NOTHING RETURNING org_id, event_id";
+    /** SQLite: rows per INSERT, one statement step per this many events instead of one per event. */
     static final int ROWS_PER_INSERT = 32;
-    /** By number of rows. */
+    /** SQLite: by number of rows. */
     private static final String[] INSERTS = new String[ROWS_PER_INSERT + 1];
+    /** PostgreSQL: all the events of a batch in one statement, one array per column. */
+    private static final String UNNESTED_INSERT = BulkWrites.insert("usage_events", columnDefinitions(), INSERTED).unnested();
 
     static {
         for (int rows = 1; rows <= ROWS_PER_INSERT; rows++) INSERTS[rows] = insertSql(rows);
     }
 
+    private static String columnDefinitions() {
+        StringBuilder b = new StringBuilder();
+        for (EventColumn c : EVENT_COLUMNS) b.append(b.isEmpty() ? "" : ", ").append(c.name()).append(' ').append(c.type());
+        return b.toString();
+    }
+
     /** Inserts {@code rows} events unless their (org, id) is stored; returns the keys of the rows it inserted. */
     static String insertSql(int rows) {
         String row = "(" + "?,".repeat(EVENT_PARAMS - 1) + "?)";
-        return "INSERT INTO usage_events (" + EVENT_COLUMNS + ") VALUES " + String.join(",", java.util.Collections.nCopies(rows, row))
-                + " ON CONFLICT (org_id, event_id) DO NOTHING RETURNING org_id, event_id";
+        return "INSERT INTO usage_events (" + String.join(", ", EVENT_COLUMNS.stream().map(EventColumn::name).toList()) + ") VALUES "
+                + String.join(",", java.util.Collections.nCopies(rows, row)) + INSERTED;
     }
 
     private final WriteBatch batch;
@@ -101,13 +155,23 @@ final class JdbcIngestTx implements IngestTx {
         Map<String, Integer> index = new HashMap<>(events.size() * 2);
         for (int i = 0; i < events.size(); i++) index.put(key(events.get(i).event().orgId(), events.get(i).event().id()), i);
         try {
+            if (batch.postgres()) {
+                try (PreparedStatement ps = tx.prepareStatement(UNNESTED_INSERT)) {
+                    for (int c = 0; c < EVENT_PARAMS; c++) {
+                        EventColumn column = EVENT_COLUMNS.get(c);
+                        Object[] values = column.type().newArray(events.size());
+                        for (int i = 0; i < values.length; i++) values[i] = column.value().of(events.get(i), receivedMicros);
+                        ps.setArray(c + 1, tx.createArrayOf(column.type().postgres, values));
+                    }
+                    readInserted(ps, index, inserted);
+                }
+                return inserted;
+            }
             for (int from = 0; from < events.size(); from += ROWS_PER_INSERT) {
                 int rows = Math.min(ROWS_PER_INSERT, events.size() - from);
                 try (PreparedStatement ps = tx.prepareStatement(INSERTS[rows])) {
                     for (int r = 0; r < rows; r++) bindEvent(ps, events.get(from + r), receivedMicros, r * EVENT_PARAMS + 1);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) inserted[index.get(key(rs.getString(1), rs.getString(2)))] = true;
-                    }
+                    readInserted(ps, index, inserted);
                 }
             }
         } catch (SQLException e) {
@@ -116,51 +180,23 @@ final class JdbcIngestTx implements IngestTx {
         return inserted;
     }
 
+    /** Runs the insert and marks the events (by their position in {@code index}) it returns as inserted. */
+    private static void readInserted(PreparedStatement ps, Map<String, Integer> index, boolean[] inserted) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) inserted[index.get(key(rs.getString(1), rs.getString(2)))] = true;
+        }
+    }
+
     private static String key(String orgId, String eventId) {
         return orgId + '\u0000' + eventId;
     }
 
     /** Binds the event's {@value #EVENT_PARAMS} parameters from position {@code first} on. */
     static void bindEvent(PreparedStatement ps, PricedEvent p, long receivedMicros, int first) throws SQLException {
-        UsageEvent e = p.event();
-        UsageEvent.Details d = e.details();
-        int i = first;
-        ps.setString(i++, e.orgId());
-        ps.setString(i++, e.id());
-        ps.setString(i++, e.memberId());
-        ps.setString(i++, e.modelId());
-        ps.setString(i++, e.activity());
-        ps.setLong(i++, Times.micros(e.occurredAt()));
-        ps.setLong(i++, receivedMicros);
-        ps.setLong(i++, e.tokens().input());
-        ps.setLong(i++, e.tokens().output());
-        ps.setLong(i++, e.tokens().cacheWrite());
-        ps.setLong(i++, e.tokens().cacheRead());
-        ps.setLong(i++, e.toolCalls());
-        if (p.rateVersion() == null) ps.setNull(i++, Types.INTEGER);
-        else ps.setInt(i++, p.rateVersion());
-        ps.setLong(i++, p.chargedMicros());
-        ps.setLong(i++, p.nominalMicros());
-        ps.setString(i++, p.unmeteredReason());
-        ps.setString(i++, e.reservationId());
-        ps.setString(i++, d.agent());
-        ps.setString(i++, d.conversation());
-        ps.setString(i++, d.task());
-        ps.setString(i++, d.session());
-        Times.setLong(ps, i++, d.latencyMs());
-        ps.setString(i++, d.status());
-        ps.setString(i++, d.region());
-        Times.setLong(ps, i++, d.retries());
-        Times.setLong(ps, i++, d.iterations());
-        Times.setLong(ps, i++, d.externalCalls());
-        Times.setLong(ps, i++, d.contextBytes());
-        ps.setString(i++, d.metadataJson());
-        ps.setBoolean(i++, p.restricted());
-        ps.setLong(i++, e.tokens().cacheWrite1h());
-        ps.setLong(i++, e.tokens().audioInput());
-        ps.setLong(i++, e.tokens().audioOutput());
-        ps.setLong(i++, e.tokens().imageInput());
-        ps.setLong(i, e.tokens().imageOutput());
+        for (int c = 0; c < EVENT_PARAMS; c++) {
+            EventColumn column = EVENT_COLUMNS.get(c);
+            BulkWrites.bind(ps, first + c, column.type(), column.value().of(p, receivedMicros));
+        }
     }
 
     @Override

@@ -80,8 +80,12 @@ final class OrgBook {
     /** Rows of the org were written during the batch (buckets, early): entries from before the batch no longer add up with this book. */
     private boolean wroteThrough;
 
-    private OrgBook(OrgRef ref, DecisionCache decisions, KnownHolds knownHolds, long version) {
+    /** Written on PostgreSQL (else SQLite): how {@link BulkWrites} write. */
+    private final boolean postgres;
+
+    private OrgBook(OrgRef ref, boolean postgres, DecisionCache decisions, KnownHolds knownHolds, long version) {
         this.orgId = ref.id();
+        this.postgres = postgres;
         this.ref = ref;
         this.decisions = decisions;
         this.knownHolds = knownHolds;
@@ -102,12 +106,14 @@ final class OrgBook {
      * @param knownHolds the writer's known holds, which the book may start from and carry across
      *     the commit; null for none
      */
-    static OrgBook open(Connection tx, String orgId, Locked locked, DecisionCache decisions, KnownHolds knownHolds) {
-        if (locked != null) return new OrgBook(locked.ref(), decisions, knownHolds, locked.version());
+    static OrgBook open(Connection tx, boolean postgres, String orgId, Locked locked, DecisionCache decisions, KnownHolds knownHolds) {
+        if (locked != null) return new OrgBook(locked.ref(), postgres, decisions, knownHolds, locked.version());
         try (PreparedStatement ps = tx.prepareStatement("SELECT plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
             ps.setString(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new OrgBook(new OrgRef(orgId, rs.getString(1), rs.getString(2), Times.instant(rs.getLong(3))), null, null, -1) : null;
+                return rs.next()
+                        ? new OrgBook(new OrgRef(orgId, rs.getString(1), rs.getString(2), Times.instant(rs.getLong(3))), postgres, null, null, -1)
+                        : null;
             }
         } catch (SQLException e) {
             throw new StoreFailure(e);
@@ -129,11 +135,14 @@ final class OrgBook {
         return r;
     }
 
-    /** Those of {@code memberIds} that exist. */
+    /**
+     * Those of {@code memberIds} that exist. Reads, with the same round trip, their restrictions
+     * and the org's, which the batch's usage asks for next.
+     */
     Set<String> existingMembers(Connection tx, Set<String> memberIds) throws SQLException {
         Set<String> unknown = new HashSet<>(memberIds);
         unknown.removeAll(knownMembers);
-        if (!unknown.isEmpty()) knownMembers.addAll(existing(tx, unknown));
+        if (!unknown.isEmpty()) readMembers(tx, unknown);
         Set<String> out = new HashSet<>(memberIds);
         out.retainAll(knownMembers);
         return out;
@@ -142,21 +151,36 @@ final class OrgBook {
     /** Bound on the number of ids in one IN (...) list. */
     private static final int IN_LIST_MAX = 500;
 
-    private Set<String> existing(Connection tx, Set<String> memberIds) throws SQLException {
-        Set<String> out = new HashSet<>();
+    /** Adds those of {@code memberIds} that exist to the known members, and keeps their restrictions and the org's. */
+    private void readMembers(Connection tx, Set<String> memberIds) throws SQLException {
         List<String> ids = new ArrayList<>(memberIds);
         for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
-            String sql = "SELECT member_id FROM members WHERE org_id = ? AND member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)";
+            String sql = "SELECT m.member_id, r.models, r.activities FROM members m"
+                    + " LEFT JOIN restrictions r ON r.org_id = m.org_id AND r.member_id = m.member_id"
+                    + " WHERE m.org_id = ? AND m.member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)"
+                    + " UNION ALL SELECT NULL, models, activities FROM restrictions WHERE org_id = ? AND member_id = ''";
+            boolean orgRead = false;
             try (PreparedStatement ps = tx.prepareStatement(sql)) {
                 ps.setString(1, orgId);
                 for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
+                ps.setString(chunk.size() + 2, orgId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.add(rs.getString(1));
+                    while (rs.next()) {
+                        String member = rs.getString(1);
+                        Restrictions r = Enforcement.restrictionsOf(rs.getString(2), rs.getString(3));
+                        if (member == null) {
+                            restrictions.put("", r);
+                            orgRead = true;
+                        } else {
+                            knownMembers.add(member);
+                            restrictions.put(member, r);
+                        }
+                    }
                 }
             }
+            if (!orgRead) restrictions.put("", Restrictions.NONE);
         }
-        return out;
     }
 
     private Plan plan(Connection tx, Catalog catalog) throws SQLException {
@@ -179,18 +203,21 @@ final class OrgBook {
             Instant e = Periods.endInstant(period);
             if (from == null || s.isBefore(from)) from = s;
             if (to == null || e.isAfter(to)) to = e;
-            String planBucketId = PlanAllotment.bucketId(period);
-            if (period.isBefore(firstPeriod) || buckets.containsKey(planBucketId) || Ledger.bucket(tx, orgId, planBucketId) != null) continue;
-            writeBuckets(tx); // a rollover allotment carries what the previous month has left, as drawn
-            CreditBucket created = Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
-            buckets.put(created.id(), new CreditBucket[] {created, created});
-            snapshots.clear(); // they counted this allotment as it would be; now the rows have it
-            wroteThrough = true;
         }
         if (loadedFrom == null || from.isBefore(loadedFrom) || to.isAfter(loadedTo)) {
             for (CreditBucket b : Ledger.bucketsOverlapping(tx, orgId, from, to)) buckets.putIfAbsent(b.id(), new CreditBucket[] {b, b});
             loadedFrom = from;
             loadedTo = to;
+        }
+        // A period's plan bucket overlaps it, so it is among those just read when stored.
+        for (LocalDate period : periods) {
+            String planBucketId = PlanAllotment.bucketId(period);
+            if (period.isBefore(firstPeriod) || buckets.containsKey(planBucketId)) continue;
+            writeBuckets(tx); // a rollover allotment carries what the previous month has left, as drawn
+            CreditBucket created = Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
+            buckets.put(created.id(), new CreditBucket[] {created, created});
+            snapshots.clear(); // they counted this allotment as it would be; now the rows have it
+            wroteThrough = true;
         }
         List<CreditBucket> out = new ArrayList<>();
         for (CreditBucket[] b : buckets.values()) {
@@ -209,22 +236,25 @@ final class OrgBook {
         }
     }
 
+    /** Writes the buckets drawn in this batch so far. */
     private void writeBuckets(Connection tx) throws SQLException {
-        List<CreditBucket[]> dirty = new ArrayList<>();
-        for (CreditBucket[] b : buckets.values()) if (b[0].consumedMicros() != b[1].consumedMicros()) dirty.add(b);
-        if (dirty.isEmpty()) return;
-        try (PreparedStatement ps = tx.prepareStatement("UPDATE credit_buckets SET consumed_micros = ? WHERE org_id = ? AND bucket_id = ?")) {
-            for (CreditBucket[] b : dirty) {
-                ps.setLong(1, b[1].consumedMicros());
-                ps.setString(2, orgId);
-                ps.setString(3, b[1].id());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        for (CreditBucket[] b : dirty) b[0] = b[1];
+        BulkWrites w = new BulkWrites();
+        if (!addBuckets(w)) return;
+        w.write(tx, postgres);
         snapshots.clear(); // the draw moved from this book into the rows
         wroteThrough = true;
+    }
+
+    /** Adds the buckets drawn and not written yet to {@code w}, as written; false when there are none. */
+    private boolean addBuckets(BulkWrites w) {
+        boolean any = false;
+        for (CreditBucket[] b : buckets.values()) {
+            if (b[0].consumedMicros() == b[1].consumedMicros()) continue;
+            w.add(BulkWrites.Statement.BUCKETS_DRAWN, b[1].consumedMicros(), orgId, b[1].id());
+            b[0] = b[1];
+            any = true;
+        }
+        return any;
     }
 
     // ---- totals, rollups, alerts: written by flush ----
@@ -282,22 +312,39 @@ final class OrgBook {
 
     /**
      * Writes the holds opened and the known holds settled in this batch: before anything reads
-     * or changes the org's reservation rows, and when the batch flushes. A known hold whose row
-     * was not open means the org's rows changed where this writer did not see it: what it knows
-     * of the org is forgotten and the batch is applied again ({@link KnownHolds.Stale}).
+     * or changes the org's reservation rows (and, with the batch's other rows, when it flushes).
      */
     void writeHolds(Connection tx) throws SQLException {
-        if (!holdsToInsert.isEmpty()) {
-            Reservations.insertAll(tx, holdsToInsert);
-            holdsToInsert.clear();
+        if (holdsToInsert.isEmpty() && settlementsToWrite.isEmpty()) return;
+        BulkWrites w = new BulkWrites();
+        addHolds(w);
+        w.write(tx, postgres);
+        checkSettled(w);
+    }
+
+    private void addHolds(BulkWrites w) {
+        for (Reservations.Reservation r : holdsToInsert) {
+            w.add(BulkWrites.Statement.HOLDS_OPENED, r.orgId(), r.id(), r.memberId(), r.modelId(), r.activity(), r.amountMicros(), "PENDING",
+                    Times.micros(r.createdAt()), Times.micros(r.expiresAt()));
         }
-        if (!settlementsToWrite.isEmpty()) {
-            List<String> notOpen = Reservations.settleAll(tx, orgId, settlementsToWrite);
-            settlementsToWrite.clear();
-            if (!notOpen.isEmpty()) {
-                throw new KnownHolds.Stale("org " + orgId + ": holds known open were not open: " + notOpen);
-            }
+        holdsToInsert.clear();
+        for (Reservations.Settlement s : settlementsToWrite) {
+            w.add(BulkWrites.Statement.HOLDS_SETTLED, s.eventId(), Times.micros(s.at()), orgId, s.reservationId());
         }
+        settlementsToWrite.clear();
+    }
+
+    /**
+     * A known hold whose row was not open when settled means the org's rows changed where this
+     * writer did not see it: what it knows of the org is forgotten and the batch is applied again
+     * ({@link KnownHolds.Stale}).
+     */
+    static void checkSettled(BulkWrites w) {
+        boolean[] applied = w.applied(BulkWrites.Statement.HOLDS_SETTLED);
+        List<Object[]> rows = w.rows(BulkWrites.Statement.HOLDS_SETTLED);
+        List<String> notOpen = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) if (!applied[i]) notOpen.add("org " + rows.get(i)[2] + " hold " + rows.get(i)[3]);
+        if (!notOpen.isEmpty()) throw new KnownHolds.Stale("holds known open were not open: " + notOpen);
     }
 
     /**
@@ -410,57 +457,33 @@ final class OrgBook {
         return new Enforcement.Snapshot(adjusted, true, true, read.snapshot().openHolds() + holds, read.snapshot().version(), read.snapshot().validUntilMicros());
     }
 
-    /** Writes what the batch changed, then raises the alerts it calls for. */
-    void flush(Connection tx) throws SQLException {
-        writeHolds(tx);
-        writeBuckets(tx);
-        for (var e : periodDeltas.entrySet()) addPeriodTotals(tx, orgId, e.getKey(), e.getValue());
+    /** Adds what the batch changed and has not written to {@code w}: holds, draw, totals, rollups (the book is then written). */
+    void addChanges(BulkWrites w) {
+        addHolds(w);
+        addBuckets(w);
+        for (var e : periodDeltas.entrySet()) {
+            PeriodTotals d = e.getValue();
+            w.add(BulkWrites.Statement.PERIOD_TOTALS, orgId, e.getKey().toString(), d.events(), d.consumedMicros(), d.overageMicros(),
+                    d.nominalMicros(), d.inputTokens(), d.outputTokens(), d.cacheWriteTokens(), d.cacheReadTokens());
+        }
         periodDeltas.clear();
         for (var byPeriod : memberDeltas.entrySet()) {
             for (var m : byPeriod.getValue().entrySet()) {
-                Enforcement.addMemberConsumption(tx, orgId, byPeriod.getKey(), m.getKey(), m.getValue()[0], m.getValue()[1]);
+                w.add(BulkWrites.Statement.MEMBER_PERIODS, orgId, byPeriod.getKey().toString(), m.getKey(), m.getValue()[0], m.getValue()[1]);
             }
         }
         memberDeltas.clear();
-        if (!rollups.isEmpty()) {
-            Rollups.add(tx, orgId, RollupDelta.sorted(rollups));
-            rollups.clear();
-        }
-        if (!alertPeriods.isEmpty()) {
-            List<CreditBucket> current = new ArrayList<>(buckets.size());
-            for (CreditBucket[] b : buckets.values()) current.add(b[1]);
-            Alerts.raise(tx, orgId, alertPeriods, alertMembers, current, alertsAt);
-            alertPeriods.clear();
-            alertMembers.clear();
-        }
+        Rollups.add(w, orgId, RollupDelta.sorted(rollups));
+        rollups.clear();
     }
 
-    private static void addPeriodTotals(Connection tx, String orgId, LocalDate periodStart, PeriodTotals d) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("""
-                INSERT INTO usage_periods (org_id, period_start, events, consumed_micros, overage_micros, nominal_micros,
-                  input_tokens, output_tokens, cache_write_tokens, cache_read_tokens)
-                VALUES (?,?,?,?,?,?,?,?,?,?)
-                ON CONFLICT (org_id, period_start) DO UPDATE SET
-                  events = usage_periods.events + excluded.events,
-                  consumed_micros = usage_periods.consumed_micros + excluded.consumed_micros,
-                  overage_micros = usage_periods.overage_micros + excluded.overage_micros,
-                  nominal_micros = usage_periods.nominal_micros + excluded.nominal_micros,
-                  input_tokens = usage_periods.input_tokens + excluded.input_tokens,
-                  output_tokens = usage_periods.output_tokens + excluded.output_tokens,
-                  cache_write_tokens = usage_periods.cache_write_tokens + excluded.cache_write_tokens,
-                  cache_read_tokens = usage_periods.cache_read_tokens + excluded.cache_read_tokens""")) {
-            int i = 1;
-            ps.setString(i++, orgId);
-            ps.setString(i++, periodStart.toString());
-            ps.setLong(i++, d.events());
-            ps.setLong(i++, d.consumedMicros());
-            ps.setLong(i++, d.overageMicros());
-            ps.setLong(i++, d.nominalMicros());
-            ps.setLong(i++, d.inputTokens());
-            ps.setLong(i++, d.outputTokens());
-            ps.setLong(i++, d.cacheWriteTokens());
-            ps.setLong(i, d.cacheReadTokens());
-            ps.executeUpdate();
-        }
+    /** Raises the alerts the batch's usage calls for, once its changes are written ({@link #addChanges}). */
+    void raiseAlerts(Connection tx) throws SQLException {
+        if (alertPeriods.isEmpty()) return;
+        List<CreditBucket> current = new ArrayList<>(buckets.size());
+        for (CreditBucket[] b : buckets.values()) current.add(b[1]);
+        Alerts.raise(tx, orgId, alertPeriods, alertMembers, current, alertsAt);
+        alertPeriods.clear();
+        alertMembers.clear();
     }
 }

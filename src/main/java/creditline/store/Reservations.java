@@ -5,8 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * SQL for reservations: holds that are PENDING until settled by a usage event, released, or
@@ -19,49 +17,8 @@ public final class Reservations {
     public record Reservation(String orgId, String id, String memberId, String modelId, String activity, long amountMicros,
                               String status, Instant createdAt, Instant expiresAt, Instant finishedAt, String settledEventId) {}
 
-    /** Inserts the holds, all open (one batched statement: one round trip on PostgreSQL). */
-    static void insertAll(Connection c, List<Reservation> holds) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO reservations (org_id, reservation_id, member_id, model_id, activity, amount_micros, status,
-                  created_at_micros, expires_at_micros) VALUES (?,?,?,?,?,?,'PENDING',?,?)""")) {
-            for (Reservation r : holds) {
-                ps.setString(1, r.orgId());
-                ps.setString(2, r.id());
-                ps.setString(3, r.memberId());
-                ps.setString(4, r.modelId());
-                ps.setString(5, r.activity());
-                ps.setLong(6, r.amountMicros());
-                ps.setLong(7, Times.micros(r.createdAt()));
-                ps.setLong(8, Times.micros(r.expiresAt()));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
     /** A settlement to write: the hold, the event that settles it, when. */
     record Settlement(String reservationId, String eventId, Instant at) {}
-
-    /**
-     * Marks the org's holds settled (one batched statement); returns the ids of those that were
-     * not open, so nothing was written for them.
-     */
-    static List<String> settleAll(Connection c, String orgId, List<Settlement> settlements) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE reservations SET status = 'SETTLED', settled_event_id = ?, finished_at_micros = ?"
-                + " WHERE org_id = ? AND reservation_id = ? AND status = 'PENDING'")) {
-            for (Settlement s : settlements) {
-                ps.setString(1, s.eventId());
-                ps.setLong(2, Times.micros(s.at()));
-                ps.setString(3, orgId);
-                ps.setString(4, s.reservationId());
-                ps.addBatch();
-            }
-            int[] counts = ps.executeBatch();
-            List<String> notOpen = new ArrayList<>();
-            for (int i = 0; i < counts.length; i++) if (counts[i] == 0) notOpen.add(settlements.get(i).reservationId());
-            return notOpen;
-        }
-    }
 
     /** An open hold as it was when closed: whose, how much, until when. */
     record Closed(String memberId, long amountMicros, Instant expiresAt) {}

@@ -25,6 +25,7 @@ import java.util.Set;
  */
 final class WriteBatch {
     private final Connection connection;
+    private final boolean postgres;
     private final Map<String, OrgBook> books = new LinkedHashMap<>();
     /** Models read by this batch; models change only through plain commands, which flush first. */
     private final Map<String, Model> models = new HashMap<>();
@@ -39,8 +40,9 @@ final class WriteBatch {
      * @param decisions the instance's decision cache, carried across the commit; null for none
      * @param knownHolds the writer's known open holds, carried across the commit
      */
-    WriteBatch(Connection connection, Map<String, OrgBook.Locked> locked, DecisionCache decisions, KnownHolds knownHolds) {
+    WriteBatch(Connection connection, boolean postgres, Map<String, OrgBook.Locked> locked, DecisionCache decisions, KnownHolds knownHolds) {
         this.connection = connection;
+        this.postgres = postgres;
         this.locked = locked;
         this.decisions = decisions;
         this.knownHolds = knownHolds;
@@ -50,12 +52,18 @@ final class WriteBatch {
         return connection;
     }
 
+    /** Written on PostgreSQL, else SQLite. */
+    boolean postgres() {
+        return postgres;
+    }
+
     /** The org's book, opened on first use; null when the org does not exist. */
     OrgBook book(String orgId) {
         OrgBook b = books.get(orgId);
         if (b == null) {
             // After plain SQL the org's row may have changed since it was locked, and nothing is carried.
-            b = flushedEarly ? OrgBook.open(connection, orgId, null, null, null) : OrgBook.open(connection, orgId, locked.get(orgId), decisions, knownHolds);
+            b = flushedEarly ? OrgBook.open(connection, postgres, orgId, null, null, null)
+                    : OrgBook.open(connection, postgres, orgId, locked.get(orgId), decisions, knownHolds);
             if (b != null) books.put(orgId, b);
         }
         return b;
@@ -99,9 +107,16 @@ final class WriteBatch {
         return () -> carry.forEach(Runnable::run);
     }
 
-    /** Writes every book's pending changes and forgets the books (their cached reads may be stale after plain SQL). */
+    /**
+     * Writes every book's pending changes (all orgs' rows together: one round trip on PostgreSQL),
+     * raises the alerts they call for, and forgets the books (their cached reads may be stale after plain SQL).
+     */
     void flush() throws SQLException {
-        for (OrgBook b : books.values()) b.flush(connection);
+        BulkWrites w = new BulkWrites();
+        for (OrgBook b : books.values()) b.addChanges(w);
+        w.write(connection, postgres);
+        OrgBook.checkSettled(w);
+        for (OrgBook b : books.values()) b.raiseAlerts(connection);
         books.clear();
         models.clear();
     }

@@ -1,0 +1,135 @@
+package creditline.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import creditline.testing.Databases;
+import creditline.testing.Seeds;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link BulkWrites} on both databases (PostgreSQL: arrays and one round trip; SQLite: a statement
+ * step per row) against a model: seeded random rounds of upserts that add, holds opened, and
+ * settlements of holds open, settled already, opened in the same round, or unknown.
+ */
+class BulkWritesTest {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sqlite", "postgres"})
+    void rowsWrittenTogetherLeaveWhatTheModelSays(String kind) throws SQLException {
+        long seed = Seeds.seed("BulkWritesTest." + kind);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        String location = Databases.fresh(kind);
+        boolean postgres = kind.equals("postgres");
+        try (Database db = Database.open(location); Connection tx = db.openWriterConnection()) {
+            Map<String, long[]> periods = new TreeMap<>();   // org|period|member -> events, consumed
+            Map<String, String> holds = new HashMap<>();     // org|id -> status
+            List<String> holdKeys = new ArrayList<>();
+            for (int round = 0; round < 40; round++) {
+                BulkWrites w = new BulkWrites();
+                // Upserts: distinct keys within a statement, as the books give them; large values included.
+                Map<String, long[]> delta = new TreeMap<>();
+                for (int i = rnd.nextInt(6); i > 0; i--) {
+                    String key = "org" + rnd.nextInt(2) + "|2026-1" + rnd.nextInt(2) + "-01|m" + rnd.nextInt(4) + "@x.io";
+                    long[] d = delta.computeIfAbsent(key, k -> new long[2]);
+                    d[0] += 1 + rnd.nextInt(3);
+                    d[1] += rnd.nextBoolean() ? rnd.nextLong(1_000_000) : 1L << 40;
+                }
+                delta.forEach((key, d) -> {
+                    String[] k = key.split("\\|");
+                    w.add(BulkWrites.Statement.MEMBER_PERIODS, k[0], k[1], k[2], d[0], d[1]);
+                    long[] t = periods.computeIfAbsent(key, x -> new long[2]);
+                    t[0] += d[0];
+                    t[1] += d[1];
+                });
+                // Holds opened this round, then settlements: each applies only to a hold open at that moment.
+                Map<String, String> statusNow = new HashMap<>(holds);
+                for (int i = rnd.nextInt(4); i > 0; i--) {
+                    String org = "org" + rnd.nextInt(2);
+                    String id = "h" + holdKeys.size();
+                    w.add(BulkWrites.Statement.HOLDS_OPENED, org, id, "m1@x.io", "sonnet", "chat", 1_000L + rnd.nextInt(1_000), "PENDING",
+                            1L, 2L);
+                    holdKeys.add(org + "|" + id);
+                    statusNow.put(org + "|" + id, "PENDING");
+                }
+                List<Boolean> expectedApplied = new ArrayList<>();
+                List<String> chosen = new ArrayList<>();
+                for (int i = rnd.nextInt(5); i > 0; i--) {
+                    String key = holdKeys.isEmpty() || rnd.nextInt(6) == 0 ? "org0|unknown" + rnd.nextInt(3) : holdKeys.get(rnd.nextInt(holdKeys.size()));
+                    if (chosen.contains(key)) continue; // a batch settles a hold once
+                    chosen.add(key);
+                    String[] k = key.split("\\|");
+                    w.add(BulkWrites.Statement.HOLDS_SETTLED, "event-" + round + "-" + i, 10L + round, k[0], k[1]);
+                    boolean open = "PENDING".equals(statusNow.get(key));
+                    expectedApplied.add(open);
+                    if (open) statusNow.put(key, "SETTLED");
+                }
+
+                w.write(tx, postgres);
+                if (postgres) tx.commit();
+                holds.clear();
+                holds.putAll(statusNow);
+
+                boolean[] applied = w.applied(BulkWrites.Statement.HOLDS_SETTLED);
+                List<Boolean> actual = new ArrayList<>();
+                for (boolean a : applied) actual.add(a);
+                assertThat(actual).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(expectedApplied);
+                assertThat(memberPeriods(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(asText(periods));
+                assertThat(holdStatuses(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(new TreeMap<>(holds));
+                if (postgres) tx.commit();
+            }
+        } finally {
+            Databases.drop(location);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sqlite", "postgres"})
+    void nothingAddedWritesNothingAndRowsAreWrittenOnce(String kind) throws SQLException {
+        String location = Databases.fresh(kind);
+        try (Database db = Database.open(location); Connection tx = db.openWriterConnection()) {
+            BulkWrites w = new BulkWrites();
+            w.write(tx, kind.equals("postgres"));
+            assertThat(w.applied(BulkWrites.Statement.HOLDS_SETTLED)).isEmpty();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.add(BulkWrites.Statement.MEMBER_PERIODS, "o", "2026-11-01", "m", 1L, 1L))
+                    .isInstanceOf(IllegalStateException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BulkWrites().add(BulkWrites.Statement.MEMBER_PERIODS, "o"))
+                    .hasMessageContaining("takes 5 values");
+        } finally {
+            Databases.drop(location);
+        }
+    }
+
+    private static Map<String, String> asText(Map<String, long[]> periods) {
+        Map<String, String> out = new TreeMap<>();
+        periods.forEach((k, v) -> out.put(k, v[0] + "/" + v[1]));
+        return out;
+    }
+
+    private static Map<String, String> memberPeriods(Connection tx) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (Statement s = tx.createStatement();
+             ResultSet rs = s.executeQuery("SELECT org_id, period_start, member_id, events, consumed_micros FROM member_periods")) {
+            while (rs.next()) out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3), rs.getLong(4) + "/" + rs.getLong(5));
+        }
+        return out;
+    }
+
+    private static Map<String, String> holdStatuses(Connection tx) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (Statement s = tx.createStatement(); ResultSet rs = s.executeQuery("SELECT org_id, reservation_id, status FROM reservations")) {
+            while (rs.next()) out.put(rs.getString(1) + "|" + rs.getString(2), rs.getString(3));
+        }
+        return out;
+    }
+}
