@@ -41,12 +41,12 @@ public final class Alerts {
     public record Delivery(String orgId, String id, String url, String secret, String payload, int attempts) {}
 
     /**
+     * @param budgets the org's budgets as they stand
      * @param buckets the org's credit buckets as the transaction leaves them, including every
      *     bucket valid now when {@code periods} holds the current month
      */
-    static void raise(Connection c, String orgId, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets, Instant now)
-            throws SQLException {
-        BudgetSettings budgets = Enforcement.budgets(c, orgId);
+    static void raise(Connection c, String orgId, BudgetSettings budgets, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets,
+                      Instant now) throws SQLException {
         LocalDate current = Periods.periodStart(now);
         for (LocalDate period : periods) {
             long orgConsumed = budgets.org().notifies() ? Enforcement.orgPeriod(c, orgId, period).consumedMicros() : 0;

@@ -57,6 +57,9 @@ public final class BatchingWriter implements AutoCloseable {
 
         R apply(WriteBatch batch) throws SQLException;
 
+        /** Declares what the command will read (see {@link BatchReads}); nothing by default. */
+        default void declareReads(BatchReads reads) {}
+
         /**
          * Applies this command together with the batch's other commands of the same merger, as
          * one, at the place of the first of them (e.g. usage posts: their events inserted by the
@@ -228,7 +231,10 @@ public final class BatchingWriter implements AutoCloseable {
         try {
             tx = connection();
             begin(tx);
-            WriteBatch batch = new WriteBatch(tx, !sqlite(), lockOrgs(tx, todo), decisions, knownHolds);
+            BatchReads reads = new BatchReads();
+            if (!sqlite()) for (Pending<?> p : todo) p.command().declareReads(reads); // SQLite has no round trips to save
+            Locked locked = lockOrgs(tx, todo, reads);
+            WriteBatch batch = new WriteBatch(tx, !sqlite(), locked.orgs(), locked.read(), decisions, knownHolds);
             for (running = 0; running < todo.size(); running = mergedTo) {
                 Merger<?> merger = todo.get(running).merger();
                 mergedTo = running + 1;
@@ -272,27 +278,38 @@ public final class BatchingWriter implements AutoCloseable {
         return List.of();
     }
 
+    /** The batch's orgs as locked, and what was read with the lock. */
+    private record Locked(Map<String, OrgBook.Locked> orgs, BatchReads.Result read) {}
+
     /**
      * Locks the batch's orgs (PostgreSQL: in id order, so two instances' batches cannot deadlock)
      * and adds one to their {@code state_version}, which tells every instance's decision cache
      * that the org's state changes with this commit (see {@link DecisionCache}). Returns the
-     * orgs as locked, with the versions the batch commits with (orgs that exist).
+     * orgs as locked, with the versions the batch commits with (orgs that exist), and what the
+     * commands declared they will read, read after the lock in the same round trip (PostgreSQL).
      */
-    private Map<String, OrgBook.Locked> lockOrgs(Connection tx, List<Pending<?>> batch) throws SQLException {
+    private Locked lockOrgs(Connection tx, List<Pending<?>> batch, BatchReads reads) throws SQLException {
         TreeSet<String> orgIds = new TreeSet<>();
         for (Pending<?> p : batch) orgIds.addAll(p.command().orgIds());
         Map<String, OrgBook.Locked> locked = new HashMap<>();
-        if (orgIds.isEmpty()) return locked;
         String returning = " RETURNING org_id, plan_id, status, created_at_micros, state_version";
         if (db.dialect() == Database.Dialect.POSTGRES) {
-            try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
-                    + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)" + returning)) {
-                ps.setArray(1, tx.createArrayOf("text", orgIds.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) put(locked, rs);
-                }
+            List<Query<?>> queries = new ArrayList<>();
+            if (!orgIds.isEmpty()) {
+                queries.add(new Query<>("UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
+                        + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)" + returning, (ps, first) -> {
+                            ps.setArray(first, tx.createArrayOf("text", orgIds.toArray()));
+                            return first + 1;
+                        }, rs -> {
+                            while (rs.next()) put(locked, rs);
+                            return null;
+                        }));
             }
-            return locked;
+            int lockQueries = queries.size();
+            queries.addAll(reads.queries());
+            if (queries.isEmpty()) return new Locked(locked, BatchReads.Result.NONE);
+            List<Object> read = Query.runAll(tx, true, queries);
+            return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())));
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
         try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning)) {
@@ -303,7 +320,7 @@ public final class BatchingWriter implements AutoCloseable {
                 }
             }
         }
-        return locked;
+        return new Locked(locked, BatchReads.Result.NONE);
     }
 
     private static void put(Map<String, OrgBook.Locked> locked, ResultSet rs) throws SQLException {

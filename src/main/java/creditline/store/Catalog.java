@@ -38,14 +38,21 @@ final class Catalog {
     /** Models by id, with all their rate versions; ids that do not exist are absent. */
     Map<String, Model> models(Connection c, Collection<String> ids) {
         if (ids.isEmpty()) return Map.of();
-        String sql = MODEL_SELECT + " WHERE m.model_id IN (" + "?,".repeat(ids.size() - 1) + "?) ORDER BY m.model_id, r.version";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            for (String id : ids) ps.setString(i++, id);
-            return readModels(ps);
+        try {
+            return modelsQuery(ids).run(c);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }
+    }
+
+    /** {@link #models} as a {@link Query} (ids not empty). */
+    static Query<Map<String, Model>> modelsQuery(Collection<String> ids) {
+        List<String> list = List.copyOf(ids);
+        return new Query<>(MODEL_SELECT + " WHERE m.model_id IN (" + "?,".repeat(list.size() - 1) + "?) ORDER BY m.model_id, r.version",
+                (ps, first) -> {
+                    for (String id : list) ps.setString(first++, id);
+                    return first;
+                }, Catalog::readModels);
     }
 
     List<Model> allModels(Connection c) {
@@ -57,20 +64,24 @@ final class Catalog {
     }
 
     private static Map<String, Model> readModels(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return readModels(rs);
+        }
+    }
+
+    private static Map<String, Model> readModels(ResultSet rs) throws SQLException {
         record Head(String id, String name, String provider, boolean unmetered, List<RateVersion> versions) {}
         Map<String, Head> heads = new LinkedHashMap<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String id = rs.getString(1);
-                Head h = heads.get(id);
-                if (h == null) {
-                    h = new Head(id, rs.getString(2), rs.getString(3), rs.getBoolean(4), new ArrayList<>());
-                    heads.put(id, h);
-                }
-                int version = rs.getInt(5);
-                if (rs.wasNull()) continue;
-                h.versions().add(new RateVersion(version, Times.instant(rs.getLong(6)), readRates(rs)));
+        while (rs.next()) {
+            String id = rs.getString(1);
+            Head h = heads.get(id);
+            if (h == null) {
+                h = new Head(id, rs.getString(2), rs.getString(3), rs.getBoolean(4), new ArrayList<>());
+                heads.put(id, h);
             }
+            int version = rs.getInt(5);
+            if (rs.wasNull()) continue;
+            h.versions().add(new RateVersion(version, Times.instant(rs.getLong(6)), readRates(rs)));
         }
         Map<String, Model> out = new LinkedHashMap<>();
         heads.forEach((id, h) -> out.put(id, new Model(h.id(), h.name(), h.provider(), h.unmetered(), h.versions())));

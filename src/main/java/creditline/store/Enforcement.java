@@ -22,16 +22,22 @@ final class Enforcement {
     private Enforcement() {}
 
     static BudgetSettings budgets(Connection c, String orgId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT org_credits_micros, org_enforce, org_notify, org_alert_percent,"
-                + " member_credits_micros, member_enforce, member_notify, member_alert_percent FROM budgets WHERE org_id = ?")) {
-            ps.setString(1, orgId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return BudgetSettings.NONE;
-                return new BudgetSettings(
-                        new BudgetSettings.Budget(Times.longOrNull(rs, 1), rs.getBoolean(2), rs.getBoolean(3), rs.getInt(4)),
-                        new BudgetSettings.Budget(Times.longOrNull(rs, 5), rs.getBoolean(6), rs.getBoolean(7), rs.getInt(8)));
-            }
-        }
+        return budgetsQuery(orgId).run(c);
+    }
+
+    static Query<BudgetSettings> budgetsQuery(String orgId) {
+        return new Query<>("SELECT org_credits_micros, org_enforce, org_notify, org_alert_percent,"
+                + " member_credits_micros, member_enforce, member_notify, member_alert_percent FROM budgets WHERE org_id = ?",
+                (ps, first) -> {
+                    ps.setString(first, orgId);
+                    return first + 1;
+                },
+                rs -> {
+                    if (!rs.next()) return BudgetSettings.NONE;
+                    return new BudgetSettings(
+                            new BudgetSettings.Budget(Times.longOrNull(rs, 1), rs.getBoolean(2), rs.getBoolean(3), rs.getInt(4)),
+                            new BudgetSettings.Budget(Times.longOrNull(rs, 5), rs.getBoolean(6), rs.getBoolean(7), rs.getInt(8)));
+                });
     }
 
     static void putBudgets(Connection c, String orgId, BudgetSettings b, Instant now) throws SQLException {

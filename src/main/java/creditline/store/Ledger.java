@@ -30,17 +30,23 @@ final class Ledger {
 
     /** Buckets whose validity overlaps {@code [from, to)}. */
     static List<CreditBucket> bucketsOverlapping(Connection c, String orgId, Instant from, Instant to) throws SQLException {
-        List<CreditBucket> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM credit_buckets WHERE org_id = ?"
-                + " AND (valid_from_micros IS NULL OR valid_from_micros < ?) AND (expires_at_micros IS NULL OR expires_at_micros > ?)")) {
-            ps.setString(1, orgId);
-            ps.setLong(2, Times.micros(to));
-            ps.setLong(3, Times.micros(from));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(read(rs));
-            }
-        }
-        return out;
+        return bucketsOverlappingQuery(orgId, from, to).run(c);
+    }
+
+    static Query<List<CreditBucket>> bucketsOverlappingQuery(String orgId, Instant from, Instant to) {
+        return new Query<>("SELECT " + COLUMNS + " FROM credit_buckets WHERE org_id = ?"
+                + " AND (valid_from_micros IS NULL OR valid_from_micros < ?) AND (expires_at_micros IS NULL OR expires_at_micros > ?)",
+                (ps, first) -> {
+                    ps.setString(first, orgId);
+                    ps.setLong(first + 1, Times.micros(to));
+                    ps.setLong(first + 2, Times.micros(from));
+                    return first + 3;
+                },
+                rs -> {
+                    List<CreditBucket> out = new ArrayList<>();
+                    while (rs.next()) out.add(read(rs));
+                    return out;
+                });
     }
 
     /** Every grant of the org (not plan allotments), newest first. */

@@ -2,6 +2,7 @@ package creditline.store;
 
 import creditline.analytics.UsageTotals;
 import creditline.budget.AuthState;
+import creditline.budget.BudgetSettings;
 import creditline.budget.Restrictions;
 import creditline.ledger.CreditBucket;
 import creditline.ledger.PlanAllotment;
@@ -41,7 +42,10 @@ final class OrgBook {
 
     private Plan plan;
     private final Map<String, Restrictions> restrictions = new HashMap<>();
+    /** Members whose existence was read in this batch, and those of them that exist. */
+    private final Set<String> checkedMembers = new HashSet<>();
     private final Set<String> knownMembers = new HashSet<>();
+    private BudgetSettings budgets;
 
     /** Bucket id → {as stored, as drawn in this batch}. */
     private final Map<String, CreditBucket[]> buckets = new LinkedHashMap<>();
@@ -107,7 +111,17 @@ final class OrgBook {
      *     the commit; null for none
      */
     static OrgBook open(Connection tx, boolean postgres, String orgId, Locked locked, DecisionCache decisions, KnownHolds knownHolds) {
-        if (locked != null) return new OrgBook(locked.ref(), postgres, decisions, knownHolds, locked.version());
+        return open(tx, postgres, orgId, locked, decisions, knownHolds, null);
+    }
+
+    /** @param read what the batch read of the org when it began (see {@link BatchReads}); null for nothing */
+    static OrgBook open(Connection tx, boolean postgres, String orgId, Locked locked, DecisionCache decisions, KnownHolds knownHolds,
+                        BatchReads.OrgRead read) {
+        if (locked != null) {
+            OrgBook b = new OrgBook(locked.ref(), postgres, decisions, knownHolds, locked.version());
+            if (read != null) b.absorb(read);
+            return b;
+        }
         try (PreparedStatement ps = tx.prepareStatement("SELECT plan_id, status, created_at_micros FROM orgs WHERE org_id = ?")) {
             ps.setString(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -135,52 +149,71 @@ final class OrgBook {
         return r;
     }
 
+    /** Takes what the batch read of the org when it began. */
+    private void absorb(BatchReads.OrgRead read) {
+        for (MemberRows rows : read.members()) absorb(rows);
+        if (read.bucketsFrom() != null) {
+            for (CreditBucket b : read.buckets()) buckets.putIfAbsent(b.id(), new CreditBucket[] {b, b});
+            loadedFrom = read.bucketsFrom();
+            loadedTo = read.bucketsTo();
+        }
+        budgets = read.budgets();
+    }
+
     /**
      * Those of {@code memberIds} that exist. Reads, with the same round trip, their restrictions
      * and the org's, which the batch's usage asks for next.
      */
     Set<String> existingMembers(Connection tx, Set<String> memberIds) throws SQLException {
         Set<String> unknown = new HashSet<>(memberIds);
-        unknown.removeAll(knownMembers);
-        if (!unknown.isEmpty()) readMembers(tx, unknown);
+        unknown.removeAll(checkedMembers);
+        for (Query<MemberRows> q : membersQueries(orgId, unknown)) absorb(q.run(tx));
         Set<String> out = new HashSet<>(memberIds);
         out.retainAll(knownMembers);
         return out;
     }
 
+    /** Of the members asked for: those that exist, and the restrictions of those and of the org (NONE when it has none). */
+    record MemberRows(Set<String> asked, Set<String> existing, Map<String, Restrictions> restrictions) {}
+
+    private void absorb(MemberRows rows) {
+        checkedMembers.addAll(rows.asked());
+        knownMembers.addAll(rows.existing());
+        restrictions.putAll(rows.restrictions());
+    }
+
     /** Bound on the number of ids in one IN (...) list. */
     private static final int IN_LIST_MAX = 500;
 
-    /** Adds those of {@code memberIds} that exist to the known members, and keeps their restrictions and the org's. */
-    private void readMembers(Connection tx, Set<String> memberIds) throws SQLException {
+    /** Reads which of the members exist, with their restrictions and the org's: one query per {@value #IN_LIST_MAX} members. */
+    static List<Query<MemberRows>> membersQueries(String orgId, Set<String> memberIds) {
+        List<Query<MemberRows>> out = new ArrayList<>();
         List<String> ids = new ArrayList<>(memberIds);
         for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
+            List<String> chunk = List.copyOf(ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX)));
             String sql = "SELECT m.member_id, r.models, r.activities FROM members m"
                     + " LEFT JOIN restrictions r ON r.org_id = m.org_id AND r.member_id = m.member_id"
                     + " WHERE m.org_id = ? AND m.member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)"
                     + " UNION ALL SELECT NULL, models, activities FROM restrictions WHERE org_id = ? AND member_id = ''";
-            boolean orgRead = false;
-            try (PreparedStatement ps = tx.prepareStatement(sql)) {
-                ps.setString(1, orgId);
-                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
-                ps.setString(chunk.size() + 2, orgId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String member = rs.getString(1);
-                        Restrictions r = Enforcement.restrictionsOf(rs.getString(2), rs.getString(3));
-                        if (member == null) {
-                            restrictions.put("", r);
-                            orgRead = true;
-                        } else {
-                            knownMembers.add(member);
-                            restrictions.put(member, r);
-                        }
-                    }
+            out.add(new Query<>(sql, (ps, first) -> {
+                ps.setString(first++, orgId);
+                for (String id : chunk) ps.setString(first++, id);
+                ps.setString(first++, orgId);
+                return first;
+            }, rs -> {
+                Set<String> existing = new HashSet<>();
+                Map<String, Restrictions> restrictions = new HashMap<>();
+                restrictions.put("", Restrictions.NONE);
+                while (rs.next()) {
+                    String member = rs.getString(1);
+                    Restrictions r = Enforcement.restrictionsOf(rs.getString(2), rs.getString(3));
+                    restrictions.put(member == null ? "" : member, r);
+                    if (member != null) existing.add(member);
                 }
-            }
-            if (!orgRead) restrictions.put("", Restrictions.NONE);
+                return new MemberRows(Set.copyOf(chunk), existing, restrictions);
+            }));
         }
+        return out;
     }
 
     private Plan plan(Connection tx, Catalog catalog) throws SQLException {
@@ -482,7 +515,8 @@ final class OrgBook {
         if (alertPeriods.isEmpty()) return;
         List<CreditBucket> current = new ArrayList<>(buckets.size());
         for (CreditBucket[] b : buckets.values()) current.add(b[1]);
-        Alerts.raise(tx, orgId, alertPeriods, alertMembers, current, alertsAt);
+        if (budgets == null) budgets = Enforcement.budgets(tx, orgId);
+        Alerts.raise(tx, orgId, budgets, alertPeriods, alertMembers, current, alertsAt);
         alertPeriods.clear();
         alertMembers.clear();
     }

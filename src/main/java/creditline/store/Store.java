@@ -190,6 +190,11 @@ public final class Store implements AutoCloseable {
         @Override public int weight() { return events.size(); }
         @Override public List<EventOutcome> apply(WriteBatch batch) { return ingester.ingest(new JdbcIngestTx(batch, catalog, clock.instant()), events); }
         @Override public BatchingWriter.Merger<List<EventOutcome>> merger() { return ingestAll; }
+
+        @Override
+        public void declareReads(BatchReads reads) {
+            for (UsageEvent e : events) reads.usage(e.orgId(), e.memberId(), e.modelId(), e.occurredAt());
+        }
     }
 
     /**

@@ -33,6 +33,8 @@ final class WriteBatch {
     private final Map<String, OrgBook.Locked> locked;
     private final DecisionCache decisions;
     private final KnownHolds knownHolds;
+    /** What the batch read when it began (see {@link BatchReads}): for books opened before plain SQL ran. */
+    private final BatchReads.Result read;
     /** Plain SQL ran: rows changed outside the books, so no decision can be carried across this commit. */
     private boolean flushedEarly;
 
@@ -40,9 +42,12 @@ final class WriteBatch {
      * @param decisions the instance's decision cache, carried across the commit; null for none
      * @param knownHolds the writer's known open holds, carried across the commit
      */
-    WriteBatch(Connection connection, boolean postgres, Map<String, OrgBook.Locked> locked, DecisionCache decisions, KnownHolds knownHolds) {
+    WriteBatch(Connection connection, boolean postgres, Map<String, OrgBook.Locked> locked, BatchReads.Result read, DecisionCache decisions,
+               KnownHolds knownHolds) {
         this.connection = connection;
         this.postgres = postgres;
+        this.read = read;
+        this.models.putAll(read.models());
         this.locked = locked;
         this.decisions = decisions;
         this.knownHolds = knownHolds;
@@ -63,7 +68,7 @@ final class WriteBatch {
         if (b == null) {
             // After plain SQL the org's row may have changed since it was locked, and nothing is carried.
             b = flushedEarly ? OrgBook.open(connection, postgres, orgId, null, null, null)
-                    : OrgBook.open(connection, postgres, orgId, locked.get(orgId), decisions, knownHolds);
+                    : OrgBook.open(connection, postgres, orgId, locked.get(orgId), decisions, knownHolds, read.orgs().get(orgId));
             if (b != null) books.put(orgId, b);
         }
         return b;

@@ -129,6 +129,46 @@ abstract class WriterContract extends StoreFixture {
         return f;
     }
 
+    /**
+     * Usage queued behind plain changes of its org in one batch sees them: on PostgreSQL the batch
+     * read the org's members, restrictions, buckets and budgets with its lock, before those changes ran.
+     */
+    @Test
+    void usageSeesTheChangesQueuedBeforeItInItsBatch() throws Exception {
+        org("o", "pro");
+        CompletableFuture<Void> holder = holdWriter();
+        List<CompletableFuture<?>> queued = new ArrayList<>();
+        queued.add(queueInOrder(() -> store.putMember("o", "new@x.io", creditline.auth.Role.MEMBER, creditline.auth.Member.Type.USER)));
+        queued.add(queueInOrder(() -> store.putRestrictions("o", "a@x.io", new creditline.budget.Restrictions(java.util.Set.of("local"), null))));
+        queued.add(queueInOrder(() -> store.grant("o", micros("50"), NOW.plus(java.time.Duration.ofDays(1)), "promo"))); // expires first: drawn first
+        queued.add(queueInOrder(() -> store.putBudgets("o", new creditline.budget.BudgetSettings(
+                new creditline.budget.BudgetSettings.Budget(micros("10"), false, true, 50), creditline.budget.BudgetSettings.Budget.UNLIMITED))));
+        queued.add(queueInOrder(() -> store.ingest(List.of(event("n1", "o", "new@x.io", "sonnet", NOW, 10_000, 1_000),
+                event("a1", "o", "a@x.io", "sonnet", NOW, 10_000, 1_000)))));
+        release(queued);
+        holder.join();
+
+        @SuppressWarnings("unchecked")
+        List<EventOutcome> outcomes = (List<EventOutcome>) queued.get(4).join();
+        assertThat(outcomes).extracting(EventOutcome::status).containsExactly(EventOutcome.Status.ACCEPTED, EventOutcome.Status.ACCEPTED);
+        long charged = outcomes.get(0).creditsMicros() + outcomes.get(1).creditsMicros();
+        assertThat(charged).isGreaterThanOrEqualTo(micros("5"));
+        try (Connection c = store.database().readers().getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT event_id, restricted FROM usage_events WHERE org_id = 'o' ORDER BY event_id")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1) + "=" + rs.getBoolean(2)).isEqualTo("a1=true");
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1) + "=" + rs.getBoolean(2)).isEqualTo("n1=false");
+            }
+            try (ResultSet rs = st.executeQuery("SELECT consumed_micros FROM credit_buckets WHERE org_id = 'o' AND kind = 'GRANT'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(charged);
+            }
+        }
+        assertThat(store.notifications("o", null, 10)).extracting(Alerts.Notification::scope, Alerts.Notification::thresholdPercent)
+                .contains(org.assertj.core.groups.Tuple.tuple("org", 50));
+    }
+
     @Test
     void decisionsInsideOneBatchSeeTheBatchsHoldsSettlementsAndReleases() throws Exception {
         org("o", "pro");
