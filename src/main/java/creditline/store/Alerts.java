@@ -51,11 +51,13 @@ public final class Alerts {
         for (LocalDate period : periods) {
             long orgConsumed = budgets.org().notifies() ? Enforcement.orgPeriod(c, orgId, period).consumedMicros() : 0;
             Map<String, AlertRules.MemberState> members = new LinkedHashMap<>();
-            if (budgets.defaultMember().notifies()) {
+            if (budgets.defaultMember().notifies() && !memberIds.isEmpty()) {
+                Map<String, Enforcement.Override> overrides = Enforcement.overrides(c, orgId, memberIds);
+                Map<String, Long> consumed = Enforcement.membersConsumed(c, orgId, period, memberIds);
                 for (String m : memberIds) {
-                    Enforcement.Override o = Enforcement.override(c, orgId, m);
+                    Enforcement.Override o = overrides.get(m);
                     members.put(m, new AlertRules.MemberState(budgets.forMember(o != null, o == null ? null : o.creditsMicros()),
-                            Enforcement.memberConsumed(c, orgId, period, m)));
+                            consumed.getOrDefault(m, 0L)));
                 }
             }
             Long planCredits = null;

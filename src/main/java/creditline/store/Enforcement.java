@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 
 /** SQL for budgets, restrictions, member totals and reservations, and the authorization snapshot. */
@@ -142,6 +143,46 @@ final class Enforcement {
     private static java.util.Set<String> list(String joined) {
         if (joined == null) return null;
         return joined.isEmpty() ? java.util.Set.of() : new LinkedHashSet<>(Arrays.asList(joined.split("\n")));
+    }
+
+    /** Bound on the number of ids in one IN (...) list. */
+    private static final int IN_LIST_MAX = 500;
+
+    /** The overrides of those of the members that have one (one query per {@value #IN_LIST_MAX} members). */
+    static Map<String, Override> overrides(Connection c, String orgId, java.util.Collection<String> memberIds) throws SQLException {
+        Map<String, Override> out = new java.util.HashMap<>();
+        List<String> ids = List.copyOf(memberIds);
+        for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
+            try (PreparedStatement ps = c.prepareStatement("SELECT member_id, credits_micros FROM member_budgets WHERE org_id = ? AND member_id IN ("
+                    + "?,".repeat(chunk.size() - 1) + "?)")) {
+                ps.setString(1, orgId);
+                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.put(rs.getString(1), new Override(Times.longOrNull(rs, 2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The period's consumption of those of the members that have any (one query per {@value #IN_LIST_MAX} members). */
+    static Map<String, Long> membersConsumed(Connection c, String orgId, LocalDate period, java.util.Collection<String> memberIds) throws SQLException {
+        Map<String, Long> out = new java.util.HashMap<>();
+        List<String> ids = List.copyOf(memberIds);
+        for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
+            try (PreparedStatement ps = c.prepareStatement("SELECT member_id, consumed_micros FROM member_periods WHERE org_id = ? AND period_start = ?"
+                    + " AND member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)")) {
+                ps.setString(1, orgId);
+                ps.setString(2, period.toString());
+                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 3, chunk.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return out;
     }
 
     static long memberConsumed(Connection c, String orgId, LocalDate period, String memberId) throws SQLException {
