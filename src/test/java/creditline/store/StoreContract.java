@@ -22,6 +22,41 @@ import org.junit.jupiter.api.Test;
 
 /** One contract for every database Creditline runs on; subclasses name the database. */
 abstract class StoreContract extends StoreFixture {
+    /** Every text an event carries is stored exactly (on PostgreSQL a batch's events go in as arrays, one per column). */
+    @Test
+    void awkwardTextsAreStoredExactly() throws Exception {
+        org("o", "pro");
+        String[] texts = {"", "NULL", "null", "a,b", "{x}", "\"quoted\"", "back\\slash", "line\nbreak\ttab", " spaced ", "ünïcødé 日本 🚀", "'single'",
+                "{\"client\":\"ide\",\"tags\":[\"a\",\"b\"]}"};
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < texts.length; i++) {
+            String t = texts[i];
+            String metadata = "{\"v\":" + com.fasterxml.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(t) + "}";
+            events.add(new UsageEvent("e" + i, "o", "a@x.io", "sonnet", "chat", NOW, new TokenCounts(10, 1, 0, 0), 0, null, false,
+                    new UsageEvent.Details(t, t, t, t, null, t, t, null, null, null, null, metadata)));
+        }
+        events.add(event("plain", "o", "a@x.io", "sonnet", NOW, 10, 1)); // no details: NULLs
+        assertThat(store.ingest(events)).extracting(EventOutcome::status).containsOnly(EventOutcome.Status.ACCEPTED);
+        try (java.sql.Connection c = store.database().readers().getConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT event_id, agent, conversation, task, session, status, region, metadata, latency_ms"
+                     + " FROM usage_events WHERE org_id = 'o' ORDER BY event_id")) {
+            int rows = 0;
+            while (rs.next()) {
+                rows++;
+                String id = rs.getString(1);
+                if (id.equals("plain")) {
+                    for (int col = 2; col <= 8; col++) assertThat(rs.getString(col)).as("column %d of %s", col, id).isNull();
+                    assertThat(rs.getObject(9)).isNull();
+                    continue;
+                }
+                String t = texts[Integer.parseInt(id.substring(1))];
+                for (int col = 2; col <= 7; col++) assertThat(rs.getString(col)).as("column %d of %s", col, id).isEqualTo(t);
+                assertThat(com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(rs.getString(8)).path("v").asText()).isEqualTo(t);
+            }
+            assertThat(rows).isEqualTo(texts.length + 1);
+        }
+    }
+
     @Test
     void newOrgHasItsPlanCreditsAtOnce() {
         org("o1", "free");
