@@ -308,7 +308,7 @@ public final class BatchingWriter implements AutoCloseable {
             int lockQueries = queries.size();
             queries.addAll(reads.queries());
             if (queries.isEmpty()) return new Locked(locked, BatchReads.Result.NONE);
-            List<Object> read = Query.runAll(tx, true, queries);
+            List<Object> read = Query.runAll(tx, queries);
             return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())));
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.

@@ -145,15 +145,12 @@ final class Enforcement {
         return joined.isEmpty() ? java.util.Set.of() : new LinkedHashSet<>(Arrays.asList(joined.split("\n")));
     }
 
-    /** Bound on the number of ids in one IN (...) list. */
-    private static final int IN_LIST_MAX = 500;
-
-    /** The overrides of those of the members that have one (one query per {@value #IN_LIST_MAX} members). */
+    /** The overrides of those of the members that have one (one query per {@value Query#IN_LIST_MAX} members). */
     static Map<String, Override> overrides(Connection c, String orgId, java.util.Collection<String> memberIds) throws SQLException {
         Map<String, Override> out = new java.util.HashMap<>();
         List<String> ids = List.copyOf(memberIds);
-        for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
+        for (int from = 0; from < ids.size(); from += Query.IN_LIST_MAX) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + Query.IN_LIST_MAX));
             try (PreparedStatement ps = c.prepareStatement("SELECT member_id, credits_micros FROM member_budgets WHERE org_id = ? AND member_id IN ("
                     + "?,".repeat(chunk.size() - 1) + "?)")) {
                 ps.setString(1, orgId);
@@ -166,12 +163,12 @@ final class Enforcement {
         return out;
     }
 
-    /** The period's consumption of those of the members that have any (one query per {@value #IN_LIST_MAX} members). */
+    /** The period's consumption of those of the members that have any (one query per {@value Query#IN_LIST_MAX} members). */
     static Map<String, Long> membersConsumed(Connection c, String orgId, LocalDate period, java.util.Collection<String> memberIds) throws SQLException {
         Map<String, Long> out = new java.util.HashMap<>();
         List<String> ids = List.copyOf(memberIds);
-        for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
+        for (int from = 0; from < ids.size(); from += Query.IN_LIST_MAX) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + Query.IN_LIST_MAX));
             try (PreparedStatement ps = c.prepareStatement("SELECT member_id, consumed_micros FROM member_periods WHERE org_id = ? AND period_start = ?"
                     + " AND member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)")) {
                 ps.setString(1, orgId);

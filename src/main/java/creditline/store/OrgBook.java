@@ -109,12 +109,9 @@ final class OrgBook {
      *     start from and carry across the commit; null for none
      * @param knownHolds the writer's known holds, which the book may start from and carry across
      *     the commit; null for none
+     * @param read what the batch read of the org when it began, after the lock (see {@link BatchReads});
+     *     null for nothing (taken only with {@code locked})
      */
-    static OrgBook open(Connection tx, boolean postgres, String orgId, Locked locked, DecisionCache decisions, KnownHolds knownHolds) {
-        return open(tx, postgres, orgId, locked, decisions, knownHolds, null);
-    }
-
-    /** @param read what the batch read of the org when it began (see {@link BatchReads}); null for nothing */
     static OrgBook open(Connection tx, boolean postgres, String orgId, Locked locked, DecisionCache decisions, KnownHolds knownHolds,
                         BatchReads.OrgRead read) {
         if (locked != null) {
@@ -182,15 +179,12 @@ final class OrgBook {
         restrictions.putAll(rows.restrictions());
     }
 
-    /** Bound on the number of ids in one IN (...) list. */
-    private static final int IN_LIST_MAX = 500;
-
-    /** Reads which of the members exist, with their restrictions and the org's: one query per {@value #IN_LIST_MAX} members. */
+    /** Reads which of the members exist, with their restrictions and the org's: one query per {@value Query#IN_LIST_MAX} members. */
     static List<Query<MemberRows>> membersQueries(String orgId, Set<String> memberIds) {
         List<Query<MemberRows>> out = new ArrayList<>();
         List<String> ids = new ArrayList<>(memberIds);
-        for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
-            List<String> chunk = List.copyOf(ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX)));
+        for (int from = 0; from < ids.size(); from += Query.IN_LIST_MAX) {
+            List<String> chunk = List.copyOf(ids.subList(from, Math.min(ids.size(), from + Query.IN_LIST_MAX)));
             String sql = "SELECT m.member_id, r.models, r.activities FROM members m"
                     + " LEFT JOIN restrictions r ON r.org_id = m.org_id AND r.member_id = m.member_id"
                     + " WHERE m.org_id = ? AND m.member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)"

@@ -9,9 +9,12 @@ import java.util.List;
 
 /**
  * A statement that gives rows back, with its parameters and how its rows are read: run alone, or
- * with others in one round trip on PostgreSQL ({@link #runAll}).
+ * with others in one round trip on PostgreSQL ({@link #runAll}; SQLite's driver takes one statement at a time).
  */
 record Query<T>(String sql, Binder binder, Reader<T> reader) {
+    /** Bound on the number of ids in one IN (...) list. */
+    static final int IN_LIST_MAX = 500;
+
     /** Binds the parameters from position {@code first} on; returns the position after the last. */
     interface Binder {
         int bind(PreparedStatement ps, int first) throws SQLException;
@@ -30,16 +33,9 @@ record Query<T>(String sql, Binder binder, Reader<T> reader) {
         }
     }
 
-    /**
-     * Runs the queries in order and returns what each read: on PostgreSQL as one multi-statement
-     * query (one round trip), on SQLite one after another.
-     */
-    static List<Object> runAll(Connection c, boolean postgres, List<Query<?>> queries) throws SQLException {
+    /** Runs the queries in order, as one multi-statement query (PostgreSQL: one round trip), and returns what each read. */
+    static List<Object> runAll(Connection c, List<Query<?>> queries) throws SQLException {
         List<Object> out = new ArrayList<>(queries.size());
-        if (!postgres || queries.size() == 1) {
-            for (Query<?> q : queries) out.add(q.run(c));
-            return out;
-        }
         StringBuilder sql = new StringBuilder();
         for (Query<?> q : queries) sql.append(sql.isEmpty() ? "" : ";\n").append(q.sql());
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {

@@ -67,7 +67,7 @@ final class WriteBatch {
         OrgBook b = books.get(orgId);
         if (b == null) {
             // After plain SQL the org's row may have changed since it was locked, and nothing is carried.
-            b = flushedEarly ? OrgBook.open(connection, postgres, orgId, null, null, null)
+            b = flushedEarly ? OrgBook.open(connection, postgres, orgId, null, null, null, null)
                     : OrgBook.open(connection, postgres, orgId, locked.get(orgId), decisions, knownHolds, read.orgs().get(orgId));
             if (b != null) books.put(orgId, b);
         }
