@@ -191,6 +191,16 @@ public final class Alerts {
         return out;
     }
 
+    /** Whether any delivery is due now. */
+    static boolean anyDue(Connection c, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM webhook_deliveries WHERE status = 'PENDING' AND next_attempt_at_micros <= ? LIMIT 1")) {
+            ps.setLong(1, Times.micros(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /**
      * Leases up to {@code limit} due deliveries for {@code leaseSeconds}: they are not due again
      * until the lease ends, so a crash mid-delivery only delays them, and two instances never

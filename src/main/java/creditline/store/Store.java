@@ -768,7 +768,13 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /**
+     * Leases due deliveries (see {@link Alerts#leaseDue}). Whether any is due is read first, without
+     * the writer: a lease is a write with plain SQL, which makes its batch write the books early and
+     * carry nothing across its commit, and the deliverer polls five times a second.
+     */
     public List<Alerts.Delivery> leaseDueDeliveries(int limit, long leaseSeconds) {
+        if (!read(c -> Alerts.anyDue(c, clock.instant()))) return List.of();
         return write(List.of(), 1, tx -> Alerts.leaseDue(tx, db.dialect() == Database.Dialect.POSTGRES, clock.instant(), limit, leaseSeconds));
     }
 
