@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * Rows a write batch writes at once, by {@link Statement}, written together by {@link #write}: on
- * PostgreSQL every statement takes all its rows as arrays ({@code unnest}) and all the statements
- * go in one round trip; on SQLite, which has no round trips, each row is one step of its statement.
+ * PostgreSQL every upsert takes all its rows as arrays ({@code unnest}) and all the statements
+ * go in one round trip (a statement per row with many rows as a JDBC batch of its own); on SQLite,
+ * which has no round trips, each row is one step of its statement.
  * The statements run in their declared order (holds are inserted before they are settled).
  */
 final class BulkWrites {
@@ -180,25 +181,44 @@ final class BulkWrites {
     void write(Connection tx, boolean postgres) throws SQLException {
         if (written) throw new IllegalStateException("these rows were written already");
         written = true;
-        if (rows.isEmpty()) return;
-        if (postgres) writeUnnested(tx);
-        else writePerRow(tx);
+        if (!postgres) {
+            for (Statement s : rows.keySet()) writeBatched(tx, s);
+            return;
+        }
+        // In order, as few round trips as the rows allow: statements go together, except a
+        // statement per row with more rows than a multi-statement query should carry.
+        List<Statement> together = new ArrayList<>();
+        for (var e : rows.entrySet()) {
+            if (e.getKey().unnested == null && e.getValue().size() > PER_ROW_TOGETHER_MAX) {
+                writeTogether(tx, together);
+                together.clear();
+                writeBatched(tx, e.getKey());
+            } else {
+                together.add(e.getKey());
+            }
+        }
+        writeTogether(tx, together);
     }
 
-    private void writePerRow(Connection tx) throws SQLException {
-        for (var e : rows.entrySet()) {
-            Statement s = e.getKey();
-            try (PreparedStatement ps = tx.prepareStatement(s.perRow)) {
-                for (Object[] row : e.getValue()) {
-                    for (int i = 0; i < row.length; i++) bind(ps, i + 1, s.types.get(i), row[i]);
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                if (s.reportsApplied) {
-                    boolean[] out = new boolean[counts.length];
-                    for (int i = 0; i < counts.length; i++) out[i] = counts[i] > 0;
-                    applied.put(s, out);
-                }
+    /**
+     * Rows of a statement run per row that go in the multi-statement query; above this, the
+     * statement is a JDBC batch of its own: one round trip more, but PostgreSQL parses it once
+     * instead of once per row, and the driver does not cache a query text per number of rows.
+     */
+    static final int PER_ROW_TOGETHER_MAX = 64;
+
+    /** The statement's rows as one JDBC batch: one statement step per row (SQLite), pipelined (PostgreSQL). */
+    private void writeBatched(Connection tx, Statement s) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(s.perRow)) {
+            for (Object[] row : rows.get(s)) {
+                for (int i = 0; i < row.length; i++) bind(ps, i + 1, s.types.get(i), row[i]);
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            if (s.reportsApplied) {
+                boolean[] out = new boolean[counts.length];
+                for (int i = 0; i < counts.length; i++) out[i] = counts[i] > 0;
+                applied.put(s, out);
             }
         }
     }
@@ -219,38 +239,37 @@ final class BulkWrites {
     }
 
     /**
-     * All statements with rows in one round trip, as one multi-statement query: each unnested
-     * statement once with its arrays, each other statement once per row.
+     * The statements in one round trip, as one multi-statement query: each unnested statement
+     * once with its arrays, each other statement once per row.
      */
-    private void writeUnnested(Connection tx) throws SQLException {
+    private void writeTogether(Connection tx, List<Statement> statements) throws SQLException {
+        if (statements.isEmpty()) return;
         StringBuilder sql = new StringBuilder();
-        for (var e : rows.entrySet()) {
-            Statement s = e.getKey();
-            int times = s.unnested == null ? e.getValue().size() : 1;
+        for (Statement s : statements) {
+            int times = s.unnested == null ? rows.get(s).size() : 1;
             for (int i = 0; i < times; i++) sql.append(sql.isEmpty() ? "" : ";\n").append(s.unnested == null ? s.perRow : s.unnested);
         }
         try (PreparedStatement ps = tx.prepareStatement(sql.toString())) {
             int p = 1;
-            for (var e : rows.entrySet()) {
-                Statement s = e.getKey();
+            for (Statement s : statements) {
+                List<Object[]> r = rows.get(s);
                 if (s.unnested == null) {
-                    for (Object[] row : e.getValue()) {
+                    for (Object[] row : r) {
                         for (int col = 0; col < row.length; col++) bind(ps, p++, s.types.get(col), row[col]);
                     }
                     continue;
                 }
                 for (int col = 0; col < s.types.size(); col++) {
                     Type type = s.types.get(col);
-                    Object[] values = type.newArray(e.getValue().size());
-                    for (int i = 0; i < values.length; i++) values[i] = e.getValue().get(i)[col];
+                    Object[] values = type.newArray(r.size());
+                    for (int i = 0; i < values.length; i++) values[i] = r.get(i)[col];
                     ps.setArray(p++, tx.createArrayOf(type.postgres, values));
                 }
             }
             ps.execute();
             boolean first = true;
-            for (var e : rows.entrySet()) {
-                Statement s = e.getKey();
-                int times = s.unnested == null ? e.getValue().size() : 1;
+            for (Statement s : statements) {
+                int times = s.unnested == null ? rows.get(s).size() : 1;
                 boolean[] out = new boolean[times];
                 for (int i = 0; i < times; i++) {
                     if (!first) ps.getMoreResults();

@@ -11,6 +11,7 @@ import creditline.budget.Restrictions;
 import creditline.common.Failure;
 import creditline.pricing.TokenCounts;
 import creditline.testing.Concurrently;
+import creditline.usage.EventOutcome;
 import creditline.usage.UsageEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,6 +39,28 @@ abstract class EnforcementContract extends StoreFixture {
     UsageEvent settle(String id, String org, String reservationId, String model, long inputTokens) {
         return new UsageEvent(id, org, "a@x.io", model, "chat", clock.instant(), new TokenCounts(inputTokens, 0, 0, 0), 0, reservationId,
                 false, UsageEvent.Details.NONE);
+    }
+
+    /**
+     * One post settling a thousand holds (a backfill): every hold settles and its credits are free
+     * again (on PostgreSQL more settlements than go in the batch's one multi-statement query).
+     */
+    @Test
+    void onePostSettlesThousandsOfHolds() throws Exception {
+        org("o1", "pro");
+        int holds = 1_200;
+        int threads = 16;
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        Concurrently.run(threads, t -> {
+            for (int i = 0; i < holds / threads; i++) ids.add(reserve(store, "o1", "1").reservation().id());
+        });
+        assertThat(store.balance("o1").reservedMicros()).isEqualTo(micros("1") * holds);
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < holds; i++) events.add(settle("bulk-" + i, "o1", ids.get(i), "reply", 0));
+        assertThat(store.ingest(events)).extracting(EventOutcome::status).containsOnly(EventOutcome.Status.ACCEPTED);
+        assertThat(store.balance("o1").reservedMicros()).isZero();
+        assertThat(store.reservation(ids.get(0)).status()).isEqualTo("SETTLED");
+        assertThat(store.reservation(ids.get(holds - 1)).status()).isEqualTo("SETTLED");
     }
 
     @Test
