@@ -28,6 +28,8 @@ final class BatchReads {
     private final Map<String, Set<LocalDate>> periods = new TreeMap<>();
     /** By org: how many member queries {@link #queries} made. */
     private final Map<String, Integer> memberQueries = new HashMap<>();
+    /** By org: the span of months whose buckets {@link #queries} read. */
+    private final Map<String, Instant[]> bucketRanges = new HashMap<>();
 
     /** What was read of one org: members (and restrictions), the buckets overlapping [from, to) (null: none read), budgets. */
     record OrgRead(List<OrgBook.MemberRows> members, Instant bucketsFrom, Instant bucketsTo, List<CreditBucket> buckets,
@@ -53,6 +55,7 @@ final class BatchReads {
             memberQueries.put(orgId, memberReads.size());
             out.addAll(memberReads);
             Instant[] range = range(periods.get(orgId));
+            bucketRanges.put(orgId, range);
             out.add(Ledger.bucketsOverlappingQuery(orgId, range[0], range[1]));
             out.add(Enforcement.budgetsQuery(orgId));
         }
@@ -81,7 +84,7 @@ final class BatchReads {
             for (int n = memberQueries.get(orgId); n > 0; n--) rows.add((OrgBook.MemberRows) read.get(i++));
             List<CreditBucket> buckets = (List<CreditBucket>) read.get(i++);
             BudgetSettings budgets = (BudgetSettings) read.get(i++);
-            Instant[] range = range(periods.get(orgId));
+            Instant[] range = bucketRanges.get(orgId);
             orgs.put(orgId, new OrgRead(rows, range[0], range[1], buckets, budgets));
         }
         return new Result(readModels, orgs);

@@ -29,13 +29,20 @@ final class BulkWrites {
         }
 
         /** An array for values of this type (PostgreSQL's driver takes its element type from it). */
-        Object[] newArray(int length) {
+        private Object[] newArray(int length) {
             return switch (this) {
                 case TEXT -> new String[length];
                 case BIGINT -> new Long[length];
                 case BOOLEAN -> new Boolean[length];
             };
         }
+    }
+
+    /** Binds a column of {@code length} rows as one PostgreSQL array of the type ({@code valueAt}: the row's value). */
+    static void bindArray(PreparedStatement ps, int i, Type type, int length, java.util.function.IntFunction<Object> valueAt) throws SQLException {
+        Object[] values = type.newArray(length);
+        for (int k = 0; k < length; k++) values[k] = valueAt.apply(k);
+        ps.setArray(i, ps.getConnection().createArrayOf(type.postgres, values));
     }
 
     /** Every statement a batch writes rows with, in the order they run. */
@@ -111,7 +118,7 @@ final class BulkWrites {
     /** INSERT of the columns, followed by {@code tail} (an ON CONFLICT clause, or nothing). */
     static Sql insert(String table, String columns, String tail) {
         Columns c = Columns.of(columns);
-        return new Sql("INSERT INTO " + table + " (" + c.list() + ") VALUES (" + "?, ".repeat(c.names().size() - 1) + "?)" + tail,
+        return new Sql("INSERT INTO " + table + " (" + c.list() + ") VALUES (" + Query.parameters(c.names().size()) + ")" + tail,
                 "INSERT INTO " + table + " (" + c.list() + ") SELECT * FROM unnest(" + c.arrays() + ")" + tail, c.types());
     }
 
@@ -260,10 +267,8 @@ final class BulkWrites {
                     continue;
                 }
                 for (int col = 0; col < s.types.size(); col++) {
-                    Type type = s.types.get(col);
-                    Object[] values = type.newArray(r.size());
-                    for (int i = 0; i < values.length; i++) values[i] = r.get(i)[col];
-                    ps.setArray(p++, tx.createArrayOf(type.postgres, values));
+                    int column = col;
+                    bindArray(ps, p++, s.types.get(col), r.size(), row -> r.get(row)[column]);
                 }
             }
             ps.execute();

@@ -48,7 +48,7 @@ final class Catalog {
     /** {@link #models} as a {@link Query} (ids not empty). */
     static Query<Map<String, Model>> modelsQuery(Collection<String> ids) {
         List<String> list = List.copyOf(ids);
-        return new Query<>(MODEL_SELECT + " WHERE m.model_id IN (" + "?,".repeat(list.size() - 1) + "?) ORDER BY m.model_id, r.version",
+        return new Query<>(MODEL_SELECT + " WHERE m.model_id IN (" + Query.parameters(list.size()) + ") ORDER BY m.model_id, r.version",
                 (ps, first) -> {
                     for (String id : list) ps.setString(first++, id);
                     return first;

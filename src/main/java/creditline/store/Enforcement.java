@@ -145,37 +145,32 @@ final class Enforcement {
         return joined.isEmpty() ? java.util.Set.of() : new LinkedHashSet<>(Arrays.asList(joined.split("\n")));
     }
 
-    /** The overrides of those of the members that have one (one query per {@value Query#IN_LIST_MAX} members). */
+    /** The overrides of those of the members that have one. */
     static Map<String, Override> overrides(Connection c, String orgId, java.util.Collection<String> memberIds) throws SQLException {
-        Map<String, Override> out = new java.util.HashMap<>();
-        List<String> ids = List.copyOf(memberIds);
-        for (int from = 0; from < ids.size(); from += Query.IN_LIST_MAX) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + Query.IN_LIST_MAX));
-            try (PreparedStatement ps = c.prepareStatement("SELECT member_id, credits_micros FROM member_budgets WHERE org_id = ? AND member_id IN ("
-                    + "?,".repeat(chunk.size() - 1) + "?)")) {
-                ps.setString(1, orgId);
-                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.put(rs.getString(1), new Override(Times.longOrNull(rs, 2)));
-                }
-            }
-        }
-        return out;
+        return byMember(c, "SELECT member_id, credits_micros FROM member_budgets WHERE org_id = ?", List.of(orgId), memberIds,
+                rs -> new Override(Times.longOrNull(rs, 2)));
     }
 
-    /** The period's consumption of those of the members that have any (one query per {@value Query#IN_LIST_MAX} members). */
+    /** The period's consumption of those of the members that have any. */
     static Map<String, Long> membersConsumed(Connection c, String orgId, LocalDate period, java.util.Collection<String> memberIds) throws SQLException {
-        Map<String, Long> out = new java.util.HashMap<>();
-        List<String> ids = List.copyOf(memberIds);
-        for (int from = 0; from < ids.size(); from += Query.IN_LIST_MAX) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + Query.IN_LIST_MAX));
-            try (PreparedStatement ps = c.prepareStatement("SELECT member_id, consumed_micros FROM member_periods WHERE org_id = ? AND period_start = ?"
-                    + " AND member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)")) {
-                ps.setString(1, orgId);
-                ps.setString(2, period.toString());
-                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 3, chunk.get(i));
+        return byMember(c, "SELECT member_id, consumed_micros FROM member_periods WHERE org_id = ? AND period_start = ?",
+                List.of(orgId, period.toString()), memberIds, rs -> rs.getLong(2));
+    }
+
+    /**
+     * By member id (the first column): what {@code select} (its parameters {@code params}, then
+     * the members) gives for the members, one query per {@value Query#IN_LIST_MAX} of them.
+     */
+    private static <T> Map<String, T> byMember(Connection c, String select, List<String> params, java.util.Collection<String> memberIds,
+                                               Query.Reader<T> value) throws SQLException {
+        Map<String, T> out = new java.util.HashMap<>();
+        for (List<String> chunk : Query.chunks(memberIds)) {
+            try (PreparedStatement ps = c.prepareStatement(select + " AND member_id IN (" + Query.parameters(chunk.size()) + ")")) {
+                int i = 1;
+                for (String p : params) ps.setString(i++, p);
+                for (String id : chunk) ps.setString(i++, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+                    while (rs.next()) out.put(rs.getString(1), value.read(rs));
                 }
             }
         }

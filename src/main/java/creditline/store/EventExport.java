@@ -376,7 +376,7 @@ public final class EventExport {
 
     private static void in(StringBuilder sql, List<String> args, String column, Set<String> values) {
         if (values.isEmpty()) return;
-        sql.append(" AND ").append(column).append(" IN (").append("?,".repeat(values.size() - 1)).append("?)");
+        sql.append(" AND ").append(column).append(" IN (").append(Query.parameters(values.size())).append(")");
         args.addAll(values);
     }
 }

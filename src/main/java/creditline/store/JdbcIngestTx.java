@@ -8,7 +8,6 @@ import creditline.usage.OrgRef;
 import creditline.usage.PeriodTotals;
 import creditline.usage.PricedEvent;
 import creditline.usage.RollupDelta;
-import creditline.usage.UsageEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -100,7 +99,7 @@ final class JdbcIngestTx implements IngestTx {
 
     /** Inserts {@code rows} events unless their (org, id) is stored; returns the keys of the rows it inserted. */
     static String insertSql(int rows) {
-        String row = "(" + "?,".repeat(EVENT_PARAMS - 1) + "?)";
+        String row = "(" + Query.parameters(EVENT_PARAMS) + ")";
         return "INSERT INTO usage_events (" + String.join(", ", EVENT_COLUMNS.stream().map(EventColumn::name).toList()) + ") VALUES "
                 + String.join(",", java.util.Collections.nCopies(rows, row)) + INSERTED;
     }
@@ -159,9 +158,7 @@ final class JdbcIngestTx implements IngestTx {
                 try (PreparedStatement ps = tx.prepareStatement(UNNESTED_INSERT)) {
                     for (int c = 0; c < EVENT_PARAMS; c++) {
                         EventColumn column = EVENT_COLUMNS.get(c);
-                        Object[] values = column.type().newArray(events.size());
-                        for (int i = 0; i < values.length; i++) values[i] = column.value().of(events.get(i), receivedMicros);
-                        ps.setArray(c + 1, tx.createArrayOf(column.type().postgres, values));
+                        BulkWrites.bindArray(ps, c + 1, column.type(), events.size(), i -> column.value().of(events.get(i), receivedMicros));
                     }
                     readInserted(ps, index, inserted);
                 }

@@ -182,12 +182,10 @@ final class OrgBook {
     /** Reads which of the members exist, with their restrictions and the org's: one query per {@value Query#IN_LIST_MAX} members. */
     static List<Query<MemberRows>> membersQueries(String orgId, Set<String> memberIds) {
         List<Query<MemberRows>> out = new ArrayList<>();
-        List<String> ids = new ArrayList<>(memberIds);
-        for (int from = 0; from < ids.size(); from += Query.IN_LIST_MAX) {
-            List<String> chunk = List.copyOf(ids.subList(from, Math.min(ids.size(), from + Query.IN_LIST_MAX)));
+        for (List<String> chunk : Query.chunks(memberIds)) {
             String sql = "SELECT m.member_id, r.models, r.activities FROM members m"
                     + " LEFT JOIN restrictions r ON r.org_id = m.org_id AND r.member_id = m.member_id"
-                    + " WHERE m.org_id = ? AND m.member_id IN (" + "?,".repeat(chunk.size() - 1) + "?)"
+                    + " WHERE m.org_id = ? AND m.member_id IN (" + Query.parameters(chunk.size()) + ")"
                     + " UNION ALL SELECT NULL, models, activities FROM restrictions WHERE org_id = ? AND member_id = ''";
             out.add(new Query<>(sql, (ps, first) -> {
                 ps.setString(first++, orgId);

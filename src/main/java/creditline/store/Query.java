@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -14,6 +15,19 @@ import java.util.List;
 record Query<T>(String sql, Binder binder, Reader<T> reader) {
     /** Bound on the number of ids in one IN (...) list. */
     static final int IN_LIST_MAX = 500;
+
+    /** {@code n} parameters, for an IN (...) list or a row of VALUES: "?,?,…,?". */
+    static String parameters(int n) {
+        return "?,".repeat(n - 1) + "?";
+    }
+
+    /** The ids in lists of at most {@link #IN_LIST_MAX}, each for one IN (...) list. */
+    static List<List<String>> chunks(Collection<String> ids) {
+        List<String> all = List.copyOf(ids);
+        List<List<String>> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += IN_LIST_MAX) out.add(all.subList(from, Math.min(all.size(), from + IN_LIST_MAX)));
+        return out;
+    }
 
     /** Binds the parameters from position {@code first} on; returns the position after the last. */
     interface Binder {

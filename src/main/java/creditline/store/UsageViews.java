@@ -229,7 +229,7 @@ final class UsageViews {
             String through = Rollups.BLOCK_COLUMNS.get((int) (to - 1 - Rollups.BLOCK_STRIDE_DAYS * lastBlock));
             String before = fromIndex == 0 ? "0" : Rollups.BLOCK_COLUMNS.get(fromIndex - 1);
             int blocks = (int) ((lastBlock - firstBlock) / 2 + 1);
-            try (PreparedStatement ps = c.prepareStatement(BLOCKS_PACKED.formatted(through, before, "?,".repeat(blocks - 1) + "?"))) {
+            try (PreparedStatement ps = c.prepareStatement(BLOCKS_PACKED.formatted(through, before, Query.parameters(blocks)))) {
                 ps.setLong(1, lastBlock);
                 ps.setLong(2, firstBlock);
                 ps.setString(3, orgId);
@@ -303,7 +303,7 @@ final class UsageViews {
                                              LocalDate periodStart) throws SQLException {
         if (ranked.isEmpty()) return List.of();
         List<String> ids = ranked.stream().map(Ranked::memberId).toList();
-        String in = "?,".repeat(ids.size() - 1) + "?";
+        String in = Query.parameters(ids.size());
         // Events and credits only: usage_member_models holds a row per member, day and model.
         Map<String, Map<String, UsageTotals>> byModel = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT member_id, model_id, SUM(events), SUM(charged_micros) FROM usage_member_models"
