@@ -188,12 +188,11 @@ final class BenchDb implements AutoCloseable {
             }
         }
 
-        ServerSql() throws ReflectiveOperationException {
+        ServerSql(boolean sqlite) throws ReflectiveOperationException {
             Class<?> tx = Class.forName("creditline.store.JdbcIngestTx");
-            Method sql = tx.getDeclaredMethod("insertSql", int.class);
+            Method sql = tx.getDeclaredMethod("insertSql", int.class, boolean.class);
             sql.setAccessible(true);
-            String returning = (String) sql.invoke(null, 1);
-            insertEvent = returning.substring(0, returning.indexOf(" RETURNING"));
+            insertEvent = (String) sql.invoke(null, 1, sqlite);
             Method m = tx.getDeclaredMethod("bindEvent", PreparedStatement.class, PricedEvent.class, long.class, int.class);
             m.setAccessible(true);
             bindEvent = MethodHandles.lookup().unreflect(m)

@@ -294,7 +294,7 @@ public final class IngestBench {
         for (Workload.BenchModel m : Workload.MODELS) models.put(m.id(), m.asModel());
         List<List<PricedEvent>> warmBatches = priced(warm, txRows, ingester, models);
         List<List<PricedEvent>> timedBatches = priced(timed, txRows, ingester, models);
-        BenchDb.ServerSql sql = new BenchDb.ServerSql();
+        BenchDb.ServerSql sql = new BenchDb.ServerSql(db.location.startsWith("sqlite:"));
         try (Database database = Database.open(db.location); Connection writer = BenchDb.openWriterConnection(database)) {
             long receivedMicros = Instant.now().toEpochMilli() * 1000;
             BenchDb.insertRaw(writer, sql, warmBatches, receivedMicros);

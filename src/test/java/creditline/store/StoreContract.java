@@ -57,6 +57,45 @@ abstract class StoreContract extends StoreFixture {
         }
     }
 
+    /**
+     * New events and duplicates mixed in one post, at random places of the insert statements
+     * (32 rows each on SQLite, whose statement then inserts only some of its rows): exactly the
+     * new ones are accepted, each duplicate answered with its stored charge.
+     */
+    @Test
+    void aPostMixingNewEventsAndDuplicatesAcceptsExactlyTheNewOnes() {
+        org("o", "pro");
+        java.util.SplittableRandom r = creditline.testing.Seeds.random("StoreContract.aPostMixingNewEventsAndDuplicatesAcceptsExactlyTheNewOnes");
+        List<UsageEvent> all = new ArrayList<>();
+        List<UsageEvent> stored = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            UsageEvent e = event("m" + i, "o", "a@x.io", "sonnet", NOW, 1_000 + r.nextInt(100_000), r.nextInt(1_000));
+            all.add(e);
+            if (r.nextInt(3) == 0) stored.add(e);
+        }
+        java.util.Map<String, Long> charged = new java.util.HashMap<>();
+        for (EventOutcome o : store.ingest(stored)) {
+            assertThat(o.status()).isEqualTo(EventOutcome.Status.ACCEPTED);
+            charged.put(o.id(), o.creditsMicros());
+        }
+        long before = balance("o");
+        java.util.Collections.shuffle(all, new java.util.Random(r.nextLong()));
+        List<EventOutcome> outcomes = store.ingest(all);
+        long newCharges = 0;
+        for (int i = 0; i < all.size(); i++) {
+            EventOutcome o = outcomes.get(i);
+            assertThat(o.id()).isEqualTo(all.get(i).id());
+            if (charged.containsKey(o.id())) {
+                assertThat(o).as(o.id()).isEqualTo(EventOutcome.duplicate(o.id(), charged.get(o.id())));
+            } else {
+                assertThat(o.status()).as(o.id()).isEqualTo(EventOutcome.Status.ACCEPTED);
+                newCharges += o.creditsMicros();
+            }
+        }
+        assertThat(balance("o")).isEqualTo(before - newCharges);
+        assertThat(store.reconcile("o").balanced()).isTrue();
+    }
+
     @Test
     void newOrgHasItsPlanCreditsAtOnce() {
         org("o1", "free");
