@@ -184,7 +184,7 @@ final class JdbcIngestTx implements IngestTx {
                 if (changed == rows) {
                     java.util.Arrays.fill(inserted, from, from + rows, true);
                 } else {
-                    markSkipped(events.subList(from, from + rows), changed, index, inserted);
+                    markSkipped(events, from, rows, changed, index, inserted);
                 }
             }
         } catch (SQLException e) {
@@ -194,27 +194,31 @@ final class JdbcIngestTx implements IngestTx {
     }
 
     /**
-     * SQLite, after an {@code INSERT OR IGNORE} of {@code chunk} that inserted only {@code
-     * changed} of its rows: marks those it inserted. They are the table's newest rows (SQLite
-     * gives a new row the largest rowid plus one, and nothing else writes meanwhile). Every row
-     * it skipped must be stored already (a duplicate, or one inserted earlier in the batch); one
-     * that is not was refused by another constraint, which OR IGNORE would otherwise hide.
+     * SQLite, after an {@code INSERT OR IGNORE} of the {@code rows} events from {@code from} that
+     * inserted only {@code changed} of them: marks those it inserted. They are the table's newest
+     * rows (SQLite gives a new row the largest rowid plus one, and nothing else writes meanwhile);
+     * should that ever not hold, the post fails rather than leave an inserted event uncharged.
+     * Every row it skipped must be stored already (a duplicate, or one inserted earlier in the
+     * batch); one that is not was refused by another constraint, which OR IGNORE would otherwise hide.
      */
-    private void markSkipped(List<PricedEvent> chunk, int changed, Map<String, Integer> index, boolean[] inserted) throws SQLException {
+    private void markSkipped(List<PricedEvent> events, int from, int rows, int changed, Map<String, Integer> index, boolean[] inserted)
+            throws SQLException {
         if (changed > 0) {
             try (PreparedStatement ps = tx.prepareStatement(NEWEST_ROWS)) {
                 ps.setInt(1, changed);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Integer at = index.get(key(rs.getString(1), rs.getString(2)));
-                        if (at == null) throw new IllegalStateException("the newest event row is not one this statement inserted");
+                        if (at == null || at < from || at >= from + rows || inserted[at]) {
+                            throw new IllegalStateException("the newest event rows are not the ones this statement inserted");
+                        }
                         inserted[at] = true;
                     }
                 }
             }
         }
         try (PreparedStatement ps = tx.prepareStatement(STORED)) {
-            for (PricedEvent p : chunk) {
+            for (PricedEvent p : events.subList(from, from + rows)) {
                 int at = index.get(key(p.event().orgId(), p.event().id()));
                 if (inserted[at]) continue;
                 ps.setString(1, p.event().orgId());

@@ -38,4 +38,34 @@ class SqliteStoreTest extends StoreContract {
             assertThat(rs.getLong(1)).isZero();
         }
     }
+
+    /**
+     * When a statement skipped a duplicate, the rows it inserted are found as the table's newest:
+     * should another row ever be newer (here a trigger's copy), the post fails rather than leave
+     * an inserted event uncharged; nothing of it is stored.
+     */
+    @Test
+    void aPostFailsWhenTheNewestRowsAreNotTheOnesItInserted() throws Exception {
+        org("o", "pro");
+        store.ingest(List.of(event("old", "o", "a@x.io", "sonnet", NOW, 1_000, 10)));
+        long before = balance("o");
+        try (Connection c = store.database().readers().getConnection(); Statement st = c.createStatement()) {
+            st.execute("""
+                    CREATE TRIGGER shadow_new AFTER INSERT ON usage_events WHEN NEW.event_id = 'new' BEGIN
+                      INSERT INTO usage_events (org_id, event_id, member_id, model_id, activity, occurred_at_micros, received_at_micros,
+                        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, tool_calls, charged_micros, nominal_micros)
+                      VALUES (NEW.org_id, 'shadow', NEW.member_id, NEW.model_id, NEW.activity, NEW.occurred_at_micros, NEW.received_at_micros,
+                        0, 0, 0, 0, 0, 0, 0);
+                    END""");
+        }
+        assertThatThrownBy(() -> store.ingest(List.of(event("old", "o", "a@x.io", "sonnet", NOW, 1_000, 10),
+                event("new", "o", "a@x.io", "sonnet", NOW, 1_000, 10))))
+                .hasMessageContaining("the newest event rows are not the ones this statement inserted");
+        assertThat(balance("o")).isEqualTo(before);
+        try (Connection c = store.database().readers().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM usage_events WHERE org_id = 'o'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1);
+        }
+    }
 }
