@@ -32,11 +32,7 @@ class SqliteStoreTest extends StoreContract {
                 event("boom", "o", "a@x.io", "sonnet", NOW, 1_000, 10))))
                 .hasMessageContaining("event boom of org o was not stored");
         assertThat(balance("o")).isEqualTo(before);
-        try (Connection c = store.database().readers().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM usage_events WHERE org_id = 'o'")) {
-            rs.next();
-            assertThat(rs.getLong(1)).isZero();
-        }
+        assertThat(eventRows("o")).isZero();
     }
 
     /**
@@ -62,10 +58,17 @@ class SqliteStoreTest extends StoreContract {
                 event("new", "o", "a@x.io", "sonnet", NOW, 1_000, 10))))
                 .hasMessageContaining("the newest event rows are not the ones this statement inserted");
         assertThat(balance("o")).isEqualTo(before);
-        try (Connection c = store.database().readers().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM usage_events WHERE org_id = 'o'")) {
-            rs.next();
-            assertThat(rs.getLong(1)).isEqualTo(1);
+        assertThat(eventRows("o")).isEqualTo(1);
+    }
+
+    private long eventRows(String orgId) throws Exception {
+        try (Connection c = store.database().readers().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM usage_events WHERE org_id = ?")) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 }
