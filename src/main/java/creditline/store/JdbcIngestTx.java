@@ -88,8 +88,8 @@ final class JdbcIngestTx implements IngestTx {
     /** SQLite: the keys of the newest rows, for a statement that skipped some of its rows. */
     private static final String NEWEST_ROWS = "SELECT org_id, event_id FROM usage_events ORDER BY rowid DESC LIMIT ?";
     private static final String STORED = "SELECT 1 FROM usage_events WHERE org_id = ? AND event_id = ?";
-    /** PostgreSQL: all the events of a batch in one statement, one array per column. */
-    private static final String UNNESTED_INSERT = BulkWrites.insert("usage_events", columnDefinitions(), INSERTED).unnested();
+    /** PostgreSQL: all the events of a batch in one statement, one array per column, unnested side by side. */
+    private static final String UNNESTED_INSERT = BulkWrites.insertSideBySide("usage_events", columnDefinitions(), INSERTED);
 
     static {
         for (int rows = 1; rows <= ROWS_PER_INSERT; rows++) INSERTS[rows] = insertSql(rows, true);
