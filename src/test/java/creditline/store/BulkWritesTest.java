@@ -37,10 +37,12 @@ class BulkWritesTest {
             List<String> holdKeys = new ArrayList<>();
             for (int round = 0; round < 40; round++) {
                 BulkWrites w = new BulkWrites();
-                // Upserts: distinct keys within a statement, as the books give them; large values included.
+                // Upserts: distinct keys within a statement, as the books give them; large values included;
+                // some rounds with a few hundred rows (an ingest batch's spread of members).
                 Map<String, long[]> delta = new TreeMap<>();
-                for (int i = rnd.nextInt(6); i > 0; i--) {
-                    String key = "org" + rnd.nextInt(2) + "|2026-1" + rnd.nextInt(2) + "-01|m" + rnd.nextInt(4) + "@x.io";
+                boolean many = rnd.nextInt(4) == 0;
+                for (int i = many ? 128 + rnd.nextInt(100) : rnd.nextInt(6); i > 0; i--) {
+                    String key = "org" + rnd.nextInt(2) + "|2026-1" + rnd.nextInt(2) + "-01|m" + rnd.nextInt(many ? 400 : 4) + "@x.io";
                     long[] d = delta.computeIfAbsent(key, k -> new long[2]);
                     d[0] += 1 + rnd.nextInt(3);
                     d[1] += rnd.nextBoolean() ? rnd.nextLong(1_000_000) : 1L << 40;
