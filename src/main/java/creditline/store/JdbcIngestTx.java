@@ -79,8 +79,10 @@ final class JdbcIngestTx implements IngestTx {
             bigint("image_input_tokens", (p, r) -> p.event().tokens().imageInput()),
             bigint("image_output_tokens", (p, r) -> p.event().tokens().imageOutput()));
     static final int EVENT_PARAMS = EVENT_COLUMNS.size();
+    /** A stored (org, id) is skipped: the event is a duplicate. */
+    private static final String ON_CONFLICT = " ON CONFLICT (org_id, event_id) DO NOTHING";
     /** PostgreSQL: the events it inserted, so that the others are known to be duplicates. */
-    private static final String INSERTED = " ON CONFLICT (org_id, event_id) DO NOTHING RETURNING org_id, event_id";
+    private static final String INSERTED = ON_CONFLICT + " RETURNING org_id, event_id";
     /** SQLite: rows per INSERT, one statement step per this many events instead of one per event. */
     static final int ROWS_PER_INSERT = 32;
     /** SQLite: by number of rows. */
@@ -111,7 +113,7 @@ final class JdbcIngestTx implements IngestTx {
         String row = "(" + Query.parameters(EVENT_PARAMS) + ")";
         return (sqlite ? "INSERT OR IGNORE INTO" : "INSERT INTO") + " usage_events ("
                 + String.join(", ", EVENT_COLUMNS.stream().map(EventColumn::name).toList()) + ") VALUES "
-                + String.join(",", java.util.Collections.nCopies(rows, row)) + (sqlite ? "" : " ON CONFLICT (org_id, event_id) DO NOTHING");
+                + String.join(",", java.util.Collections.nCopies(rows, row)) + (sqlite ? "" : ON_CONFLICT);
     }
 
     private final WriteBatch batch;
@@ -161,8 +163,6 @@ final class JdbcIngestTx implements IngestTx {
         boolean[] inserted = new boolean[events.size()];
         if (events.isEmpty()) return inserted;
         long receivedMicros = Times.micros(now);
-        Map<String, Integer> index = new HashMap<>(events.size() * 2);
-        for (int i = 0; i < events.size(); i++) index.put(key(events.get(i).event().orgId(), events.get(i).event().id()), i);
         try {
             if (batch.postgres()) {
                 try (PreparedStatement ps = tx.prepareStatement(UNNESTED_INSERT)) {
@@ -170,7 +170,7 @@ final class JdbcIngestTx implements IngestTx {
                         EventColumn column = EVENT_COLUMNS.get(c);
                         BulkWrites.bindArray(ps, c + 1, column.type(), events.size(), i -> column.value().of(events.get(i), receivedMicros));
                     }
-                    readInserted(ps, index, inserted);
+                    readInserted(ps, positions(events, 0, events.size()), inserted);
                 }
                 return inserted;
             }
@@ -184,7 +184,7 @@ final class JdbcIngestTx implements IngestTx {
                 if (changed == rows) {
                     java.util.Arrays.fill(inserted, from, from + rows, true);
                 } else {
-                    markSkipped(events, from, rows, changed, index, inserted);
+                    markSkipped(events, from, rows, changed, inserted);
                 }
             }
         } catch (SQLException e) {
@@ -201,15 +201,15 @@ final class JdbcIngestTx implements IngestTx {
      * Every row it skipped must be stored already (a duplicate, or one inserted earlier in the
      * batch); one that is not was refused by another constraint, which OR IGNORE would otherwise hide.
      */
-    private void markSkipped(List<PricedEvent> events, int from, int rows, int changed, Map<String, Integer> index, boolean[] inserted)
-            throws SQLException {
+    private void markSkipped(List<PricedEvent> events, int from, int rows, int changed, boolean[] inserted) throws SQLException {
         if (changed > 0) {
+            Map<String, Integer> chunk = positions(events, from, rows);
             try (PreparedStatement ps = tx.prepareStatement(NEWEST_ROWS)) {
                 ps.setInt(1, changed);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Integer at = index.get(key(rs.getString(1), rs.getString(2)));
-                        if (at == null || at < from || at >= from + rows || inserted[at]) {
+                        Integer at = chunk.get(key(rs.getString(1), rs.getString(2)));
+                        if (at == null || inserted[at]) {
                             throw new IllegalStateException("the newest event rows are not the ones this statement inserted");
                         }
                         inserted[at] = true;
@@ -218,9 +218,9 @@ final class JdbcIngestTx implements IngestTx {
             }
         }
         try (PreparedStatement ps = tx.prepareStatement(STORED)) {
-            for (PricedEvent p : events.subList(from, from + rows)) {
-                int at = index.get(key(p.event().orgId(), p.event().id()));
+            for (int at = from; at < from + rows; at++) {
                 if (inserted[at]) continue;
+                PricedEvent p = events.get(at);
                 ps.setString(1, p.event().orgId());
                 ps.setString(2, p.event().id());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -228,6 +228,13 @@ final class JdbcIngestTx implements IngestTx {
                 }
             }
         }
+    }
+
+    /** The positions of {@code events} [from, from + rows) by their (org, id) key: distinct, as the ingester gives them. */
+    private static Map<String, Integer> positions(List<PricedEvent> events, int from, int rows) {
+        Map<String, Integer> out = new HashMap<>(rows * 2);
+        for (int i = from; i < from + rows; i++) out.put(key(events.get(i).event().orgId(), events.get(i).event().id()), i);
+        return out;
     }
 
     /** Runs the insert and marks the events (by their position in {@code index}) it returns as inserted. */
