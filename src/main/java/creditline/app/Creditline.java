@@ -33,7 +33,12 @@ public final class Creditline implements AutoCloseable {
         DistributionSummary batches = DistributionSummary.builder("creditline_writer_batch_commands")
                 .description("commands applied per write transaction").register(metrics);
         Ingester ingester = new Ingester(new Pricer(config.chargeScale()), config.meteringOn());
-        return new Store(db, ingester, clock, batches::record, config.postgresWriters());
+        Store store = new Store(db, ingester, clock, batches::record, config.postgresWriters());
+        io.micrometer.core.instrument.FunctionCounter.builder("creditline_decision_version_reads", store, Store::decisionVersionReads)
+                .description("authorize decisions that read their org's state_version from the database").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("creditline_decision_lease_held", store, s -> s.holdsDecisionLease() ? 1 : 0)
+                .description("1 while this instance holds the decision lease (PostgreSQL, the only instance on the database)").register(metrics);
+        return store;
     }
 
     public static Creditline start(Config config, Clock clock) {

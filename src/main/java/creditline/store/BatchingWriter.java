@@ -128,11 +128,18 @@ public final class BatchingWriter implements AutoCloseable {
     private final DecisionCache decisions;
     private final KnownHolds knownHolds = new KnownHolds();
     private final Clock clock;
+    private final DecisionLease lease;
+    /** When this writer began waiting for another instance's decision lease to end; 0 when not waiting. */
+    private long leaseWaitSinceNanos;
 
-    /** @param decisions the instance's decision cache, which the writer carries across its commits; null for none */
-    BatchingWriter(Database db, Consumer<Integer> batchObserver, DecisionCache decisions, Clock clock) {
+    /**
+     * @param decisions the instance's decision cache, which the writer carries across its commits; null for none
+     * @param lease the instance's decision lease, which every write transaction checks and tells what it committed
+     */
+    BatchingWriter(Database db, Consumer<Integer> batchObserver, DecisionCache decisions, DecisionLease lease, Clock clock) {
         this.db = db;
         this.clock = clock;
+        this.lease = lease;
         this.batchObserver = batchObserver;
         this.decisions = decisions;
         this.thread = Thread.ofPlatform().name("creditline-writer").unstarted(this::loop);
@@ -244,11 +251,15 @@ public final class BatchingWriter implements AutoCloseable {
             running = -1;
             Runnable carry = batch.carriedAtCommit(clock.instant());
             batch.flush();
+            Map<String, Long> versions = locked.leaseTerm() >= 0 ? batch.versionsAtCommit() : Map.of();
             commit(tx);
+            learn(locked.leaseTerm(), versions);
             carry.run();
+            leaseWaitSinceNanos = 0;
         } catch (SQLException | RuntimeException e) {
             if (tx != null) rollbackQuietly(tx);
             if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next attempt
+            if (e instanceof DecisionLease.HeldElsewhere held) return waitForLease(todo, held);
             if (e instanceof KnownHolds.Stale stale) {
                 log.warn("applying a batch again: {}", stale.getMessage()); // no command's fault; forgotten, so it cannot recur
                 return todo;
@@ -278,8 +289,41 @@ public final class BatchingWriter implements AutoCloseable {
         return List.of();
     }
 
-    /** The batch's orgs as locked, and what was read with the lock. */
-    private record Locked(Map<String, OrgBook.Locked> orgs, BatchReads.Result read) {}
+    /**
+     * Tells the lease the versions a transaction committed under its term, before the commands
+     * are answered: the versions it knows are then the database's (see {@link DecisionLease}).
+     */
+    private void learn(long term, Map<String, Long> versions) {
+        if (term < 0) return;
+        DecisionLease.Held held = lease.current();
+        if (held != null && held.term == term) versions.forEach(held::learn);
+    }
+
+    /**
+     * Another instance holds the decision lease: that instance gives it up at its next beat (it
+     * sees this one's row), or the lease runs out; the batch is applied again shortly, and fails
+     * only when the wait grows long.
+     */
+    private List<Pending<?>> waitForLease(List<Pending<?>> todo, DecisionLease.HeldElsewhere held) {
+        long now = System.nanoTime();
+        if (leaseWaitSinceNanos == 0) leaseWaitSinceNanos = now;
+        if (now - leaseWaitSinceNanos > DecisionLease.WAIT_MAX_NANOS) {
+            leaseWaitSinceNanos = 0;
+            IllegalStateException e = new IllegalStateException(held.getMessage() + " and has not given it up for "
+                    + DecisionLease.WAIT_MAX_NANOS / 1_000_000_000 + " s; is that instance's clock or connection stalled?");
+            for (Pending<?> p : todo) p.result().completeExceptionally(e);
+            return List.of();
+        }
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        return todo;
+    }
+
+    /** The batch's orgs as locked, what was read with the lock, and the decision lease's term the transaction runs under (-1: none). */
+    private record Locked(Map<String, OrgBook.Locked> orgs, BatchReads.Result read, long leaseTerm) {}
 
     /**
      * Locks the batch's orgs (PostgreSQL: in id order, so two instances' batches cannot deadlock)
@@ -295,6 +339,9 @@ public final class BatchingWriter implements AutoCloseable {
         String returning = " RETURNING org_id, plan_id, status, created_at_micros, state_version";
         if (db.dialect() == Database.Dialect.POSTGRES) {
             List<Query<?>> queries = new ArrayList<>();
+            // The decision lease: the shared lock, then (a statement of its own, so read once the lock is held) its row.
+            queries.add(new Query<>(DecisionLease.WRITER_LOCK_SQL, (ps, first) -> first, rs -> null));
+            queries.add(new Query<>(DecisionLease.WRITER_READ_SQL, (ps, first) -> first, lease::termInTransaction));
             if (!orgIds.isEmpty()) {
                 queries.add(new Query<>("UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
                         + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)" + returning, (ps, first) -> {
@@ -307,9 +354,8 @@ public final class BatchingWriter implements AutoCloseable {
             }
             int lockQueries = queries.size();
             queries.addAll(reads.queries());
-            if (queries.isEmpty()) return new Locked(locked, BatchReads.Result.NONE);
             List<Object> read = Query.runAll(tx, queries);
-            return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())));
+            return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())), (Long) read.get(1));
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
         try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning)) {
@@ -320,7 +366,7 @@ public final class BatchingWriter implements AutoCloseable {
                 }
             }
         }
-        return new Locked(locked, BatchReads.Result.NONE);
+        return new Locked(locked, BatchReads.Result.NONE, -1);
     }
 
     private static void put(Map<String, OrgBook.Locked> locked, ResultSet rs) throws SQLException {

@@ -176,7 +176,8 @@ final class Catalog {
         return out;
     }
 
-    void putPlan(Connection c, Plan p, Instant now) throws SQLException {
+    /** Writes the plan and bumps the versions of the orgs on it, telling {@code bumped} each org's new version. */
+    void putPlan(Connection c, Plan p, Instant now, java.util.function.ObjLongConsumer<String> bumped) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO plans (plan_id, name, monthly_price_minor, currency, credits_included_micros, tokens_included, overage,
                   overage_price_per_credit_minor_micros, features, rollover, updated_at_micros) VALUES (?,?,?,?,?,?,?,?,?,?,?)
@@ -199,9 +200,11 @@ final class Catalog {
             ps.executeUpdate();
         }
         // The plan's orgs decide by it: their cached decision snapshots must go (see DecisionCache).
-        try (PreparedStatement ps = c.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE plan_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE plan_id = ? RETURNING org_id, state_version")) {
             ps.setString(1, p.id());
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) bumped.accept(rs.getString(1), rs.getLong(2));
+            }
         }
     }
 }

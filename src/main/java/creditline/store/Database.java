@@ -131,6 +131,16 @@ public final class Database implements AutoCloseable {
                 : StatementCache.wrap(DriverManager.getConnection(url, sqliteConfig.toProperties()));
     }
 
+    /** Closes a connection of its own, if any, ignoring that it may be broken already. */
+    static void closeQuietly(Connection c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // a broken connection
+        }
+    }
+
     @Override
     public void close() {
         readers.close();

@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * an entry read just before a batch, plus what the batch's org book changed, is the state the
  * commit leaves, so it is put back under the new version and authorize does not go back to the
  * rows after every usage batch; the reservation path starts from such an entry too.
+ *
+ * <p>While this instance holds the {@link DecisionLease} (PostgreSQL, no other instance on the
+ * database), the org's current version is known without a read: the versions its writers
+ * committed, or that reads begun within the lease's term saw.
  */
 final class DecisionCache implements AutoCloseable {
     /** Beyond this many members the cache starts over (a bound on memory, ~200 bytes a member). */
@@ -39,13 +43,16 @@ final class DecisionCache implements AutoCloseable {
     private final Database db;
     private final Catalog catalog;
     private final OrgVersions versions;
+    private final DecisionLease lease;
+    private final java.util.concurrent.atomic.LongAdder versionReads = new java.util.concurrent.atomic.LongAdder();
     /** Org → member → entry. */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Entry>> byOrg = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
 
-    DecisionCache(Database db, Catalog catalog) {
+    DecisionCache(Database db, Catalog catalog, DecisionLease lease) {
         this.db = db;
         this.catalog = catalog;
+        this.lease = lease;
         this.versions = new OrgVersions(db);
     }
 
@@ -53,13 +60,32 @@ final class DecisionCache implements AutoCloseable {
     Enforcement.Snapshot snapshot(String orgId, String memberId, Instant now) throws SQLException {
         long nowMicros = Times.micros(now);
         Entry cached = entry(orgId, memberId);
-        if (cached != null && cached.validAt(nowMicros) && cached.snapshot().version() == versions.current(orgId)) return cached.snapshot();
+        // Taken before any read below, so that what those reads see is learnt only if they began within the term.
+        DecisionLease.Held held = lease.trusted();
+        if (cached != null && cached.validAt(nowMicros)) {
+            long version = cached.snapshot().version();
+            long current = held == null ? -1 : held.known(orgId);
+            if (current < 0) {
+                versionReads.increment();
+                current = versions.current(orgId);
+                if (held != null) held.learn(orgId, current);
+            }
+            if (version == current) return cached.snapshot();
+        }
         Enforcement.Snapshot fresh;
         try (Connection c = db.readers().getConnection()) {
             fresh = Enforcement.snapshot(c, catalog, orgId, memberId, now);
         }
-        if (fresh.memberExists()) put(orgId, memberId, new Entry(fresh, nowMicros));
+        if (fresh.memberExists()) {
+            if (held != null) held.learn(orgId, fresh.version());
+            put(orgId, memberId, new Entry(fresh, nowMicros));
+        }
         return fresh;
+    }
+
+    /** How many decisions have read their org's version from the database (none while the decision lease is held and the versions known). */
+    long versionReads() {
+        return versionReads.sum();
     }
 
     Entry entry(String orgId, String memberId) {

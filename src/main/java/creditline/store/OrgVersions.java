@@ -119,12 +119,7 @@ final class OrgVersions implements AutoCloseable {
     }
 
     private void closeConnection() {
-        if (connection == null) return;
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // a broken connection
-        }
+        Database.closeQuietly(connection);
         connection = null;
     }
 

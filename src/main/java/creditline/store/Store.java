@@ -69,6 +69,7 @@ public final class Store implements AutoCloseable {
     private final List<BatchingWriter> writers;
     private final Catalog catalog = new Catalog();
     private final DecisionCache decisions;
+    private final DecisionLease lease;
     private final Ingester ingester;
     private final Clock clock;
 
@@ -78,10 +79,11 @@ public final class Store implements AutoCloseable {
         this.db = db;
         this.ingester = ingester;
         this.clock = clock;
-        this.decisions = new DecisionCache(db, catalog);
+        this.lease = DecisionLease.open(db);
+        this.decisions = new DecisionCache(db, catalog, lease);
         int n = db.dialect() == Database.Dialect.POSTGRES ? postgresWriters : 1;
         List<BatchingWriter> ws = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) ws.add(new BatchingWriter(db, batchObserver, decisions, clock));
+        for (int i = 0; i < n; i++) ws.add(new BatchingWriter(db, batchObserver, decisions, lease, clock));
         this.writers = List.copyOf(ws);
     }
 
@@ -221,9 +223,10 @@ public final class Store implements AutoCloseable {
     // ---- catalog ----
 
     public Plan putPlan(Plan plan) {
-        return write(List.of(), 1, tx -> {
-            catalog.putPlan(tx, plan, clock.instant());
-            return catalog.plan(tx, plan.id());
+        return writeBooked(List.of(), 1, batch -> {
+            batch.flushForPlainSql();
+            catalog.putPlan(batch.connection(), plan, clock.instant(), batch::bumped);
+            return catalog.plan(batch.connection(), plan.id());
         });
     }
 
@@ -909,8 +912,19 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
-        decisions.close();
         writers.forEach(BatchingWriter::close);
+        lease.close();
+        decisions.close();
+    }
+
+    /** Whether this instance holds the decision lease now (PostgreSQL, when it is the only instance; see {@link DecisionLease}). */
+    public boolean holdsDecisionLease() {
+        return lease.trusted() != null;
+    }
+
+    /** How many authorize decisions have read their org's version from the database. */
+    public long decisionVersionReads() {
+        return decisions.versionReads();
     }
 
 }

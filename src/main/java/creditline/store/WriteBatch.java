@@ -37,6 +37,8 @@ final class WriteBatch {
     private final BatchReads.Result read;
     /** Plain SQL ran: rows changed outside the books, so no decision can be carried across this commit. */
     private boolean flushedEarly;
+    /** Versions of orgs the batch did not lock, bumped by its plain SQL (a plan's edit). */
+    private final Map<String, Long> alsoBumped = new HashMap<>();
 
     /**
      * @param decisions the instance's decision cache, carried across the commit; null for none
@@ -55,6 +57,18 @@ final class WriteBatch {
 
     Connection connection() {
         return connection;
+    }
+
+    /** Plain SQL bumped the version of an org the batch did not lock (a plan's edit does, for the plan's orgs). */
+    void bumped(String orgId, long version) {
+        alsoBumped.merge(orgId, version, Math::max);
+    }
+
+    /** Every org's version this batch commits with: those it locked, and those its plain SQL bumped. */
+    Map<String, Long> versionsAtCommit() {
+        Map<String, Long> out = new HashMap<>(alsoBumped);
+        locked.forEach((org, l) -> out.merge(org, l.version(), Math::max));
+        return out;
     }
 
     /** Written on PostgreSQL, else SQLite. */
