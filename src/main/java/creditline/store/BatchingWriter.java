@@ -341,7 +341,7 @@ public final class BatchingWriter implements AutoCloseable {
             List<Query<?>> queries = new ArrayList<>();
             // The decision lease: the shared lock, then (a statement of its own, so read once the lock is held) its row.
             queries.add(new Query<>(DecisionLease.WRITER_LOCK_SQL, (ps, first) -> first, rs -> null));
-            queries.add(new Query<>(DecisionLease.WRITER_READ_SQL, (ps, first) -> first, lease::termInTransaction));
+            queries.add(new Query<>(lease.writerReadSql(), (ps, first) -> first, lease::termInTransaction));
             if (!orgIds.isEmpty()) {
                 queries.add(new Query<>("UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
                         + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)" + returning, (ps, first) -> {
@@ -358,6 +358,7 @@ public final class BatchingWriter implements AutoCloseable {
             return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())), (Long) read.get(1));
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
+        long term = new Query<>(lease.writerReadSql(), (ps, first) -> first, lease::termInTransaction).run(tx);
         try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning)) {
             for (String orgId : orgIds) {
                 ps.setString(1, orgId);
@@ -366,7 +367,7 @@ public final class BatchingWriter implements AutoCloseable {
                 }
             }
         }
-        return new Locked(locked, BatchReads.Result.NONE, -1);
+        return new Locked(locked, BatchReads.Result.NONE, term);
     }
 
     private static void put(Map<String, OrgBook.Locked> locked, ResultSet rs) throws SQLException {

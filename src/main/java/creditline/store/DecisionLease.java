@@ -11,21 +11,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The decision lease (PostgreSQL): while this instance is the only one on the database, it holds
- * the lease, and {@link DecisionCache} checks a snapshot's {@code state_version} against the
- * versions known here — committed by this instance's writers or read since the lease began —
+ * The decision lease: while this instance is the only one on the database (a PostgreSQL
+ * database, or a SQLite file that another process, such as a command-line tool, may open too),
+ * it holds the lease, and {@link DecisionCache} checks a snapshot's {@code state_version} against
+ * the versions known here — committed by this instance's writers or read since the lease began —
  * instead of reading it from the database for every burst of requests (which, measured, halved
- * authorize's throughput: BENCHMARKS.md).
+ * authorize's throughput on PostgreSQL: BENCHMARKS.md).
  *
- * <p>Why that is exact: every write transaction, on any instance, first takes the advisory lock
- * {@link #ADVISORY_KEY} shared and then, in a statement of its own, reads the lease row; it does
- * not write while another instance holds a lease that has not run out ({@link HeldElsewhere}: the
- * writer waits and tries again). A lease is taken with the same lock held exclusively, so every
- * write transaction that read the row before is over (it committed before the lease began, and
- * reads after that see it) and every later one sees the holder. From then on only the holder's
- * writers change the database, and each of their commits tells the lease its orgs' new versions
- * before it is acknowledged ({@link Held#learn}). A version known for an org is thus the
- * database's, and a snapshot read at that version is the database's state.
+ * <p>Why that is exact: every write transaction, on any instance, first excludes a lease's taking
+ * — on PostgreSQL it takes the advisory lock {@link #ADVISORY_KEY} shared, on SQLite {@code BEGIN
+ * IMMEDIATE} excludes every other writer — and then, in a statement of its own, reads the lease
+ * row; it does not write while another instance holds a lease that has not run out ({@link
+ * HeldElsewhere}: the writer waits and tries again). A lease is taken with every writer excluded
+ * (the advisory lock held exclusively; {@code BEGIN IMMEDIATE}), so every write transaction that
+ * read the row before is over (it committed before the lease began, and reads after that see
+ * it) and every later one sees the holder. From then on only the holder's writers change the
+ * database, and each of their commits tells the lease its orgs' new versions before it is
+ * acknowledged ({@link Held#learn}). A version known for an org is thus the database's, and a
+ * snapshot read at that version is the database's state.
  *
  * <p>Time: the lease row holds until {@link #LEASE_MICROS} after each renewal, on the database's
  * clock; this instance trusts it for {@link #TRUST_NANOS} after sending the renewal, on its own
@@ -57,14 +60,14 @@ final class DecisionLease implements AutoCloseable {
     /** How long a writer waits for another instance's lease to end before failing its commands. */
     static final long WAIT_MAX_NANOS = 10_000_000_000L;
 
-    /** The database's clock, in microseconds. */
-    static final String DB_NOW = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT";
-    private static final String NO_OTHER_INSTANCE =
-            "NOT EXISTS (SELECT 1 FROM decision_instances WHERE instance_id <> ? AND seen_until_micros > " + DB_NOW + ")";
-
-    /** The writers' two statements, each its own snapshot: the lock, then the row as it is once the lock is held. */
+    /** PostgreSQL: the writers' first statement; the row is read by the next, a snapshot taken once the lock is held. */
     static final String WRITER_LOCK_SQL = "SELECT pg_advisory_xact_lock_shared(" + ADVISORY_KEY + ")";
-    static final String WRITER_READ_SQL = "SELECT holder, term, until_micros > " + DB_NOW + " FROM decision_lease WHERE lease_id = 1";
+
+    /** The database's clock in microseconds: PostgreSQL's, or on SQLite the host's (the processes sharing a file share it). */
+    static String now(Database.Dialect dialect) {
+        return dialect == Database.Dialect.POSTGRES ? "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT"
+                : "CAST(unixepoch('subsec') * 1000000 AS INTEGER)";
+    }
 
     /** A write transaction found the lease held by another instance: it must not write now. */
     static final class HeldElsewhere extends RuntimeException {
@@ -104,6 +107,9 @@ final class DecisionLease implements AutoCloseable {
     }
 
     private final Database db;
+    private final boolean sqlite;
+    private final String now;
+    private final String noOtherInstance;
     private final String instanceId = UUID.randomUUID().toString();
     private final Thread thread;
     private volatile boolean running = true;
@@ -114,22 +120,30 @@ final class DecisionLease implements AutoCloseable {
 
     private DecisionLease(Database db) throws SQLException {
         this.db = db;
-        if (db == null) {
-            thread = null;
-            return;
-        }
+        this.sqlite = db.dialect() == Database.Dialect.SQLITE;
+        this.now = now(db.dialect());
+        this.noOtherInstance = "NOT EXISTS (SELECT 1 FROM decision_instances WHERE instance_id <> ? AND seen_until_micros > " + now + ")";
         // Present before the first write, so that a holder elsewhere gives the lease up for it.
         present();
         thread = Thread.ofPlatform().daemon().name("creditline-decision-lease").start(this::loop);
     }
 
-    /** The lease for the database: on PostgreSQL, beating from now on; on SQLite, one that is never held. */
+    /** The lease for the database, beating from now on. */
     static DecisionLease open(Database db) {
         try {
-            return new DecisionLease(db.dialect() == Database.Dialect.POSTGRES ? db : null);
+            return new DecisionLease(db);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }
+    }
+
+    /**
+     * The writers' read of the lease row, in their transaction: on PostgreSQL after {@link
+     * #WRITER_LOCK_SQL}, on SQLite after {@code BEGIN IMMEDIATE} (which every write transaction,
+     * of every process, takes: a lease's taking waits for it).
+     */
+    String writerReadSql() {
+        return "SELECT holder, term, until_micros > " + now + " FROM decision_lease WHERE lease_id = 1";
     }
 
     String instanceId() {
@@ -198,8 +212,10 @@ final class DecisionLease implements AutoCloseable {
         if (connection == null) {
             connection = db.openReaderConnection();
             connection.setAutoCommit(true);
-            try (Statement s = connection.createStatement()) {
-                s.execute("SET statement_timeout = '2s'"); // a stalled beat is ended and the connection opened afresh
+            if (!sqlite) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("SET statement_timeout = '2s'"); // a stalled beat is ended and the connection opened afresh
+                }
             }
         }
         return connection;
@@ -209,14 +225,14 @@ final class DecisionLease implements AutoCloseable {
     private void present() throws SQLException {
         Connection c = connection();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO decision_instances (instance_id, seen_until_micros) VALUES (?, "
-                + DB_NOW + " + " + PRESENCE_MICROS + ") ON CONFLICT (instance_id) DO UPDATE SET seen_until_micros = EXCLUDED.seen_until_micros")) {
+                + now + " + " + PRESENCE_MICROS + ") ON CONFLICT (instance_id) DO UPDATE SET seen_until_micros = EXCLUDED.seen_until_micros")) {
             ps.setString(1, instanceId);
             ps.executeUpdate();
         }
         if (System.nanoTime() - lastSweepNanos > 60_000_000_000L) {
             lastSweepNanos = System.nanoTime();
             try (Statement s = c.createStatement()) {
-                s.executeUpdate("DELETE FROM decision_instances WHERE seen_until_micros < " + DB_NOW + " - 3600000000");
+                s.executeUpdate("DELETE FROM decision_instances WHERE seen_until_micros < " + now + " - 3600000000");
             }
         }
     }
@@ -224,8 +240,8 @@ final class DecisionLease implements AutoCloseable {
     /** Extends the term while the row is still this instance's, current, and no other instance is. */
     private boolean renew(Held h) throws SQLException {
         long sent = System.nanoTime();
-        try (PreparedStatement ps = connection().prepareStatement("UPDATE decision_lease SET until_micros = " + DB_NOW + " + " + LEASE_MICROS
-                + " WHERE lease_id = 1 AND holder = ? AND term = ? AND until_micros > " + DB_NOW + " AND " + NO_OTHER_INSTANCE)) {
+        try (PreparedStatement ps = connection().prepareStatement("UPDATE decision_lease SET until_micros = " + now + " + " + LEASE_MICROS
+                + " WHERE lease_id = 1 AND holder = ? AND term = ? AND until_micros > " + now + " AND " + noOtherInstance)) {
             ps.setString(1, instanceId);
             ps.setLong(2, h.term);
             ps.setString(3, instanceId);
@@ -237,8 +253,8 @@ final class DecisionLease implements AutoCloseable {
 
     /** Whether the lease is free to take: not held by another instance, or run out, and no other instance present. */
     private boolean free() throws SQLException {
-        try (PreparedStatement ps = connection().prepareStatement("SELECT (holder IS NULL OR holder = ? OR until_micros <= " + DB_NOW
-                + ") AND " + NO_OTHER_INSTANCE + " FROM decision_lease WHERE lease_id = 1")) {
+        try (PreparedStatement ps = connection().prepareStatement("SELECT (holder IS NULL OR holder = ? OR until_micros <= " + now
+                + ") AND " + noOtherInstance + " FROM decision_lease WHERE lease_id = 1")) {
             ps.setString(1, instanceId);
             ps.setString(2, instanceId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -247,20 +263,27 @@ final class DecisionLease implements AutoCloseable {
         }
     }
 
-    /** Takes the lease under the exclusive lock, so that no write transaction that read the row before is still running. */
+    /**
+     * Takes the lease with every write transaction excluded — PostgreSQL: the advisory lock held
+     * exclusively; SQLite: {@code BEGIN IMMEDIATE} — so that none that read the row before is still running.
+     */
     private void take() throws SQLException {
         Connection c = connection();
-        c.setAutoCommit(false);
+        if (!sqlite) c.setAutoCommit(false);
         try {
             try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL lock_timeout = '1s'");
-                s.execute("SELECT pg_advisory_xact_lock(" + ADVISORY_KEY + ")");
+                if (sqlite) {
+                    s.execute("BEGIN IMMEDIATE");
+                } else {
+                    s.execute("SET LOCAL lock_timeout = '1s'");
+                    s.execute("SELECT pg_advisory_xact_lock(" + ADVISORY_KEY + ")");
+                }
             }
             long sent = System.nanoTime();
             long term = -1;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE decision_lease SET holder = ?, term = term + 1, until_micros = " + DB_NOW + " + "
-                    + LEASE_MICROS + " WHERE lease_id = 1 AND (holder IS NULL OR holder = ? OR until_micros <= " + DB_NOW + ") AND "
-                    + NO_OTHER_INSTANCE + " RETURNING term")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE decision_lease SET holder = ?, term = term + 1, until_micros = " + now + " + "
+                    + LEASE_MICROS + " WHERE lease_id = 1 AND (holder IS NULL OR holder = ? OR until_micros <= " + now + ") AND "
+                    + noOtherInstance + " RETURNING term")) {
                 ps.setString(1, instanceId);
                 ps.setString(2, instanceId);
                 ps.setString(3, instanceId);
@@ -268,20 +291,28 @@ final class DecisionLease implements AutoCloseable {
                     if (rs.next()) term = rs.getLong(1);
                 }
             }
-            c.commit();
+            if (sqlite) exec(c, "COMMIT");
+            else c.commit();
             if (term >= 0) {
                 held = new Held(term, sent + TRUST_NANOS);
                 log.info("decision lease taken (term {}): no other instance on the database; decisions check versions in memory", term);
             }
         } catch (SQLException e) {
             try {
-                c.rollback();
+                if (sqlite) exec(c, "ROLLBACK");
+                else c.rollback();
             } catch (SQLException ignored) {
                 // the connection is closed by the caller
             }
             throw e;
         } finally {
-            if (connection != null) c.setAutoCommit(true);
+            if (!sqlite && connection != null) c.setAutoCommit(true);
+        }
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
         }
     }
 
@@ -302,7 +333,6 @@ final class DecisionLease implements AutoCloseable {
     /** Stops trusting, gives the lease up and leaves the instances (call after the writers have stopped). */
     @Override
     public void close() {
-        if (thread == null) return;
         running = false;
         thread.interrupt();
         try {
