@@ -49,6 +49,18 @@ class ServiceApiTest {
         return Double.parseDouble(m.group(1));
     }
 
+    /** The only instance on its database holds the decision lease, and says so. */
+    @Test
+    void metricsShowTheDecisionLeaseAndVersionReads() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String metrics = server.get("/metrics", null).body();
+        while (!metrics.matches("(?s).*\\ncreditline_decision_lease_held 1\\.0\\n.*") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            metrics = server.get("/metrics", null).body();
+        }
+        assertThat(metrics).contains("\ncreditline_decision_lease_held 1.0\n").containsPattern("(?m)^creditline_decision_version_reads_total \\S+$");
+    }
+
     @Test
     void metricsArePrometheusTextAndCountUsageEvents() {
         plan(server, "svc-plan", "100", "block");
