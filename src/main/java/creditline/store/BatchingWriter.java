@@ -309,7 +309,7 @@ public final class BatchingWriter implements AutoCloseable {
         if (leaseWaitSinceNanos == 0) leaseWaitSinceNanos = now;
         if (now - leaseWaitSinceNanos > DecisionLease.WAIT_MAX_NANOS) {
             leaseWaitSinceNanos = 0;
-            IllegalStateException e = new IllegalStateException(held.getMessage() + " and has not given it up for "
+            OverloadedException e = new OverloadedException(held.getMessage() + " and has not given it up for "
                     + DecisionLease.WAIT_MAX_NANOS / 1_000_000_000 + " s; is that instance's clock or connection stalled?");
             for (Pending<?> p : todo) p.result().completeExceptionally(e);
             return List.of();

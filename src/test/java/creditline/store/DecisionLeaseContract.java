@@ -1,6 +1,7 @@
 package creditline.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import creditline.budget.BudgetSettings;
 import creditline.budget.Reason;
@@ -132,6 +133,20 @@ abstract class DecisionLeaseContract extends StoreFixture {
         assertThat((System.nanoTime() - started) / 1_000_000).as("ms waited for the other lease to run out").isGreaterThan(700);
         assertThat(memberRemaining(store)).isEqualTo(micros("7"));
         await("the lease is taken again once the other has run out", store::holdsDecisionLease);
+    }
+
+    @Test
+    void aWriteFailsAsOverloadedWhenAnotherInstanceKeepsTheLease() throws Exception {
+        org("o1", "pro");
+        sql("INSERT INTO decision_instances VALUES ('elsewhere', " + now() + " + 60000000)");
+        sql("UPDATE decision_lease SET holder = 'elsewhere', term = term + 1, until_micros = " + now() + " + 60000000");
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> reply(store, "r1")).isInstanceOf(BatchingWriter.OverloadedException.class)
+                .hasMessageContaining("(elsewhere) holds the decision lease and has not given it up for 10 s");
+        assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(DecisionLease.WAIT_MAX_NANOS);
+        sql("UPDATE decision_lease SET holder = NULL, until_micros = 0");
+        reply(store, "r1"); // nothing of the failed post was written
+        assertThat(balance("o1")).isEqualTo(micros("40000") - micros("5"));
     }
 
     @Test
