@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * commit leaves, so it is put back under the new version and authorize does not go back to the
  * rows after every usage batch; the reservation path starts from such an entry too.
  *
- * <p>While this instance holds the {@link DecisionLease} (PostgreSQL, no other instance on the
- * database), the org's current version is known without a read: the versions its writers
+ * <p>While this instance holds the {@link DecisionLease} (no other instance on the database or
+ * the SQLite file), the org's current version is known without a read: the versions its writers
  * committed, or that reads begun within the lease's term saw.
  */
 final class DecisionCache implements AutoCloseable {
