@@ -223,11 +223,35 @@ abstract class EnforcementContract extends StoreFixture {
      */
     @Test
     void decisionsFromMemoryEqualFreshReadsAfterEveryWriteOnAnyInstance() throws Exception {
-        long seed = creditline.testing.Seeds.seed("decisionsFromMemoryEqualFreshReads");
-        java.util.Random random = new java.util.Random(seed);
         org("o1", "pro");
         store.putMember("o1", "b@x.io", Role.MEMBER, Member.Type.USER);
-        Store reader = anotherInstance();
+        decisionsFromMemoryEqualFreshReads("decisionsFromMemoryEqualFreshReads", anotherInstance());
+    }
+
+    /**
+     * The same with this instance alone on the database: it holds the decision lease throughout,
+     * so every decision comes from memory with no version read, and each must still equal a
+     * fresh read's.
+     */
+    @Test
+    void decisionsOfTheOnlyInstanceFromMemoryEqualFreshReadsAfterEveryWrite() throws Exception {
+        org("o1", "pro");
+        store.putMember("o1", "b@x.io", Role.MEMBER, Member.Type.USER);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!store.holdsDecisionLease()) {
+            assertThat(System.nanoTime()).as("the lease taken within 10 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        long reads = store.decisionVersionReads();
+        decisionsFromMemoryEqualFreshReads("decisionsOfTheOnlyInstanceFromMemory", store);
+        assertThat(store.holdsDecisionLease()).as("the lease held throughout").isTrue();
+        assertThat(store.decisionVersionReads()).as("decisions that read their org's version").isEqualTo(reads);
+    }
+
+    /** Seeded random writes on {@link #store} and {@code reader} (the same instance, or another), each followed by decisions on both compared with fresh reads. */
+    private void decisionsFromMemoryEqualFreshReads(String seedName, Store reader) throws Exception {
+        long seed = creditline.testing.Seeds.seed(seedName);
+        java.util.Random random = new java.util.Random(seed);
         List<String> open = new ArrayList<>();
         List<String> opened = new ArrayList<>();
         String[] members = {"a@x.io", "b@x.io"};
@@ -238,7 +262,7 @@ abstract class EnforcementContract extends StoreFixture {
             switch (random.nextInt(12)) {
                 case 0, 1 -> {
                     what = "usage";
-                    store.ingest(List.of(event("e" + step, "o1", member, "reply", clock.instant(), 0, 0)));
+                    store.ingest(List.of(event("e" + step, "o1", member, "reply", clock.instant(), 10, 0)));
                 }
                 case 2 -> {
                     what = "budgets";
@@ -262,8 +286,10 @@ abstract class EnforcementContract extends StoreFixture {
                 }
                 case 6 -> {
                     what = "plan edit";
-                    store.putPlan(plan("pro", String.valueOf(random.nextInt(100)), random.nextBoolean() ? creditline.plan.Plan.Overage.BLOCK
-                            : creditline.plan.Plan.Overage.ALLOW, false));
+                    // Credits, overage and a token limit (usage has 10 tokens an event): each can change a decision.
+                    store.putPlan(new creditline.plan.Plan("pro", "pro", 0, "USD", micros(String.valueOf(random.nextInt(100))),
+                            random.nextBoolean() ? null : (long) random.nextInt(60), random.nextBoolean() ? creditline.plan.Plan.Overage.BLOCK
+                            : creditline.plan.Plan.Overage.ALLOW, null, List.of(), false));
                 }
                 case 7 -> {
                     what = "grant";
@@ -311,7 +337,7 @@ abstract class EnforcementContract extends StoreFixture {
                     Enforcement.Snapshot s = Enforcement.snapshot(c, new Catalog(), "o1", m, clock.instant());
                     fresh = creditline.budget.Authorizer.decide(s.state(), "reply", "chat", estimate);
                 }
-                for (Store instance : List.of(reader, store)) {
+                for (Store instance : reader == store ? List.of(store) : List.of(reader, store)) {
                     creditline.budget.Decision fromMemory = instance.authorize("o1", m, "reply", "chat", estimate, null).decision();
                     assertThat(fromMemory).as("step %d (%s), member %s, %s; %s", step, what, m, instance == writer ? "writing instance" : "other instance",
                             creditline.testing.Seeds.replay(seed)).isEqualTo(fresh);
