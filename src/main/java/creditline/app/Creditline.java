@@ -37,7 +37,7 @@ public final class Creditline implements AutoCloseable {
         io.micrometer.core.instrument.FunctionCounter.builder("creditline_decision_version_reads", store, Store::decisionVersionReads)
                 .description("authorize decisions that read their org's state_version from the database").register(metrics);
         io.micrometer.core.instrument.Gauge.builder("creditline_decision_lease_held", store, s -> s.holdsDecisionLease() ? 1 : 0)
-                .description("1 while this instance holds the decision lease (PostgreSQL, the only instance on the database)").register(metrics);
+                .description("1 while this instance holds the decision lease (the only instance on the database)").register(metrics);
         return store;
     }
 

@@ -917,7 +917,7 @@ public final class Store implements AutoCloseable {
         decisions.close();
     }
 
-    /** Whether this instance holds the decision lease now (PostgreSQL, when it is the only instance; see {@link DecisionLease}). */
+    /** Whether this instance holds the decision lease now (when it is the only instance on the database; see {@link DecisionLease}). */
     public boolean holdsDecisionLease() {
         return lease.trusted() != null;
     }
