@@ -146,10 +146,6 @@ final class DecisionLease implements AutoCloseable {
         return "SELECT holder, term, until_micros > " + now + " FROM decision_lease WHERE lease_id = 1";
     }
 
-    String instanceId() {
-        return instanceId;
-    }
-
     /** The term held, while trusted; null when this instance must read versions from the database. */
     Held trusted() {
         Held h = held;
