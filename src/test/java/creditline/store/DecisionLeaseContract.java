@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,18 +35,16 @@ abstract class DecisionLeaseContract extends StoreFixture {
         return store.database().readers().getConnection();
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 10 s: " + what);
-            Thread.sleep(20);
-        }
-    }
-
     void sql(String statement) throws SQLException {
         try (Connection c = connection(); Statement s = c.createStatement()) {
             s.execute(statement);
         }
+    }
+
+    /** Another instance, "elsewhere", present and holding the lease for the next {@code micros}. */
+    void heldElsewhereFor(long micros) throws SQLException {
+        sql("INSERT INTO decision_instances VALUES ('elsewhere', " + now() + " + " + micros + ")");
+        sql("UPDATE decision_lease SET holder = 'elsewhere', term = term + 1, until_micros = " + now() + " + " + micros);
     }
 
     void memberBudget(String credits) {
@@ -125,8 +122,7 @@ abstract class DecisionLeaseContract extends StoreFixture {
         memberBudget("12");
         await("the lease is taken", store::holdsDecisionLease);
         // Another instance takes the lease for 1.5 s (as one whose renewals stopped reaching the database would have it).
-        sql("INSERT INTO decision_instances VALUES ('elsewhere', " + now() + " + 1500000)");
-        sql("UPDATE decision_lease SET holder = 'elsewhere', term = term + 1, until_micros = " + now() + " + 1500000");
+        heldElsewhereFor(1_500_000);
         await("the lease is no longer trusted here", () -> !store.holdsDecisionLease());
         long started = System.nanoTime();
         reply(store, "r1");
@@ -138,8 +134,7 @@ abstract class DecisionLeaseContract extends StoreFixture {
     @Test
     void aWriteFailsAsOverloadedWhenAnotherInstanceKeepsTheLease() throws Exception {
         org("o1", "pro");
-        sql("INSERT INTO decision_instances VALUES ('elsewhere', " + now() + " + 60000000)");
-        sql("UPDATE decision_lease SET holder = 'elsewhere', term = term + 1, until_micros = " + now() + " + 60000000");
+        heldElsewhereFor(60_000_000);
         long started = System.nanoTime();
         assertThatThrownBy(() -> reply(store, "r1")).isInstanceOf(BatchingWriter.OverloadedException.class)
                 .hasMessageContaining("(elsewhere) holds the decision lease and has not given it up for 10 s");

@@ -99,6 +99,15 @@ abstract class StoreFixture {
         store.putMember(id, "a@x.io", Role.MEMBER, Member.Type.USER);
     }
 
+    /** Waits up to 10 s for the condition (e.g. a decision lease taken or given up). */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within 10 s: " + what);
+            Thread.sleep(20);
+        }
+    }
+
     long balance(String org) {
         return store.balance(org).creditsMicros();
     }
