@@ -337,6 +337,7 @@ public final class BatchingWriter implements AutoCloseable {
         for (Pending<?> p : batch) orgIds.addAll(p.command().orgIds());
         Map<String, OrgBook.Locked> locked = new HashMap<>();
         String returning = " RETURNING org_id, plan_id, status, created_at_micros, state_version";
+        String lockOne = "UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning;
         if (db.dialect() == Database.Dialect.POSTGRES) {
             List<Query<?>> queries = new ArrayList<>();
             // The decision lease: the shared lock, then (a statement of its own, so read once the lock is held) its row.
@@ -349,7 +350,7 @@ public final class BatchingWriter implements AutoCloseable {
             if (orgIds.size() == 1) {
                 // One org (most batches): a plain keyed UPDATE, which PostgreSQL plans once per
                 // connection; the array form below is planned at every bind (~70 µs of its CPU).
-                queries.add(new Query<>("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning, (ps, first) -> {
+                queries.add(new Query<>(lockOne, (ps, first) -> {
                     ps.setString(first, orgIds.first());
                     return first + 1;
                 }, lockedRows));
@@ -367,7 +368,7 @@ public final class BatchingWriter implements AutoCloseable {
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
         long term = new Query<>(lease.writerReadSql(), (ps, first) -> first, lease::termInTransaction).run(tx);
-        try (PreparedStatement ps = tx.prepareStatement("UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning)) {
+        try (PreparedStatement ps = tx.prepareStatement(lockOne)) {
             for (String orgId : orgIds) {
                 ps.setString(1, orgId);
                 try (ResultSet rs = ps.executeQuery()) {
