@@ -129,16 +129,24 @@ public final class EnforcementBench {
                         String u = h.post("/v1/usage", events.append("]}").toString());
                         if (!u.contains("\"accepted\":" + USAGE_BATCH)) throw new IllegalStateException("usage not accepted: " + u);
                     }));
-            if (only.equals("all") || only.equals("reserve")) results.add(run("reserve + settle, one hot member", clients, seconds, port, server, (h, c, seq) -> {
-                String r = h.post("/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\",\"activity\":\"chat\","
-                        + "\"estimatedCredits\":\"1\",\"reserve\":true}");
-                int at = r.indexOf("\"reservationId\":\"");
-                if (at < 0) throw new IllegalStateException("not reserved: " + r);
-                String id = r.substring(at + 17, r.indexOf('"', at + 17));
-                String u = h.post("/v1/usage", "{\"id\":\"e-" + c + "-" + seq + "\",\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\","
-                        + "\"activity\":\"chat\",\"reservationId\":\"" + id + "\"}");
-                if (!u.contains("\"accepted\":1")) throw new IllegalStateException("the settling event was not accepted: " + u);
-            }));
+            if (only.equals("all") || only.equals("reserve")) {
+                double batches = metric(http, base, "creditline_writer_batch_commands_count");
+                double commands = metric(http, base, "creditline_writer_batch_commands_sum");
+                results.add(run("reserve + settle, one hot member", clients, seconds, port, server, (h, c, seq) -> {
+                    String r = h.post("/v1/authorize", "{\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\",\"activity\":\"chat\","
+                            + "\"estimatedCredits\":\"1\",\"reserve\":true}");
+                    int at = r.indexOf("\"reservationId\":\"");
+                    if (at < 0) throw new IllegalStateException("not reserved: " + r);
+                    String id = r.substring(at + 17, r.indexOf('"', at + 17));
+                    String u = h.post("/v1/usage", "{\"id\":\"e-" + c + "-" + seq + "\",\"orgId\":\"bench\",\"memberId\":\"hot@bench.io\",\"model\":\"reply\","
+                            + "\"activity\":\"chat\",\"reservationId\":\"" + id + "\"}");
+                    if (!u.contains("\"accepted\":1")) throw new IllegalStateException("the settling event was not accepted: " + u);
+                }));
+                // Each pair is two writes; how many share a transaction sets the rate (BENCHMARKS.md, Enforcement).
+                batches = metric(http, base, "creditline_writer_batch_commands_count") - batches;
+                commands = metric(http, base, "creditline_writer_batch_commands_sum") - commands;
+                System.out.printf("  (reserve + settle, warm-up and run: %.0f write transactions of %.1f commands on average)%n", batches, commands / batches);
+            }
         } finally {
             server.destroy();
             server.waitFor();
