@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -338,11 +337,13 @@ public final class BatchingWriter implements AutoCloseable {
         Map<String, OrgBook.Locked> locked = new HashMap<>();
         String returning = " RETURNING org_id, plan_id, status, created_at_micros, state_version";
         String lockOne = "UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning;
+        Query<Long> leaseRead = new Query<>(lease.writerReadSql(), (ps, first) -> first, lease::termInTransaction);
         if (db.dialect() == Database.Dialect.POSTGRES) {
             List<Query<?>> queries = new ArrayList<>();
             // The decision lease: the shared lock, then (a statement of its own, so read once the lock is held) its row.
             queries.add(new Query<>(DecisionLease.WRITER_LOCK_SQL, (ps, first) -> first, rs -> null));
-            queries.add(new Query<>(lease.writerReadSql(), (ps, first) -> first, lease::termInTransaction));
+            int leaseAt = queries.size();
+            queries.add(leaseRead);
             Query.Reader<Object> lockedRows = rs -> {
                 while (rs.next()) put(locked, rs);
                 return null;
@@ -364,10 +365,10 @@ public final class BatchingWriter implements AutoCloseable {
             int lockQueries = queries.size();
             queries.addAll(reads.queries());
             List<Object> read = Query.runAll(tx, queries);
-            return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())), (Long) read.get(1));
+            return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())), (Long) read.get(leaseAt));
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
-        long term = new Query<>(lease.writerReadSql(), (ps, first) -> first, lease::termInTransaction).run(tx);
+        long term = leaseRead.run(tx);
         try (PreparedStatement ps = tx.prepareStatement(lockOne)) {
             for (String orgId : orgIds) {
                 ps.setString(1, orgId);
@@ -397,30 +398,24 @@ public final class BatchingWriter implements AutoCloseable {
     /** SQLite: take the write lock now, so a second process waits (busy timeout) instead of failing on upgrade. */
     private void begin(Connection tx) throws SQLException {
         if (sqlite()) {
-            exec(tx, "BEGIN IMMEDIATE");
+            Database.exec(tx, "BEGIN IMMEDIATE");
             inSqliteTransaction = true;
         }
     }
 
     private void commit(Connection tx) throws SQLException {
         if (sqlite()) {
-            exec(tx, "COMMIT");
+            Database.exec(tx, "COMMIT");
             inSqliteTransaction = false;
         } else {
             tx.commit();
         }
     }
 
-    private static void exec(Connection tx, String sql) throws SQLException {
-        try (Statement s = tx.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
     private void rollbackQuietly(Connection tx) {
         try {
             if (!sqlite()) tx.rollback();
-            else if (inSqliteTransaction) exec(tx, "ROLLBACK");
+            else if (inSqliteTransaction) Database.exec(tx, "ROLLBACK");
         } catch (SQLException e) {
             log.warn("rollback failed: {}", e.getMessage());
         } finally {

@@ -131,6 +131,13 @@ public final class Database implements AutoCloseable {
                 : StatementCache.wrap(DriverManager.getConnection(url, sqliteConfig.toProperties()));
     }
 
+    /** Runs one statement that returns nothing (transaction control: BEGIN IMMEDIATE, COMMIT, ROLLBACK). */
+    static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
     /** Closes a connection of its own, if any, ignoring that it may be broken already. */
     static void closeQuietly(Connection c) {
         if (c == null) return;

@@ -110,6 +110,8 @@ final class DecisionLease implements AutoCloseable {
     private final boolean sqlite;
     private final String now;
     private final String noOtherInstance;
+    /** The lease row may be taken by this instance (two parameters: its id, twice): free, its own, or run out, and no other instance present. */
+    private final String takeable;
     private final String instanceId = UUID.randomUUID().toString();
     private final Thread thread;
     private volatile boolean running = true;
@@ -123,6 +125,7 @@ final class DecisionLease implements AutoCloseable {
         this.sqlite = db.dialect() == Database.Dialect.SQLITE;
         this.now = now(db.dialect());
         this.noOtherInstance = "NOT EXISTS (SELECT 1 FROM decision_instances WHERE instance_id <> ? AND seen_until_micros > " + now + ")";
+        this.takeable = "(holder IS NULL OR holder = ? OR until_micros <= " + now + ") AND " + noOtherInstance;
         // Present before the first write, so that a holder elsewhere gives the lease up for it.
         present();
         thread = Thread.ofPlatform().daemon().name("creditline-decision-lease").start(this::loop);
@@ -249,8 +252,7 @@ final class DecisionLease implements AutoCloseable {
 
     /** Whether the lease is free to take: not held by another instance, or run out, and no other instance present. */
     private boolean free() throws SQLException {
-        try (PreparedStatement ps = connection().prepareStatement("SELECT (holder IS NULL OR holder = ? OR until_micros <= " + now
-                + ") AND " + noOtherInstance + " FROM decision_lease WHERE lease_id = 1")) {
+        try (PreparedStatement ps = connection().prepareStatement("SELECT " + takeable + " FROM decision_lease WHERE lease_id = 1")) {
             ps.setString(1, instanceId);
             ps.setString(2, instanceId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -278,8 +280,7 @@ final class DecisionLease implements AutoCloseable {
             long sent = System.nanoTime();
             long term = -1;
             try (PreparedStatement ps = c.prepareStatement("UPDATE decision_lease SET holder = ?, term = term + 1, until_micros = " + now + " + "
-                    + LEASE_MICROS + " WHERE lease_id = 1 AND (holder IS NULL OR holder = ? OR until_micros <= " + now + ") AND "
-                    + noOtherInstance + " RETURNING term")) {
+                    + LEASE_MICROS + " WHERE lease_id = 1 AND " + takeable + " RETURNING term")) {
                 ps.setString(1, instanceId);
                 ps.setString(2, instanceId);
                 ps.setString(3, instanceId);
@@ -287,7 +288,7 @@ final class DecisionLease implements AutoCloseable {
                     if (rs.next()) term = rs.getLong(1);
                 }
             }
-            if (sqlite) exec(c, "COMMIT");
+            if (sqlite) Database.exec(c, "COMMIT");
             else c.commit();
             if (term >= 0) {
                 held = new Held(term, sent + TRUST_NANOS);
@@ -295,7 +296,7 @@ final class DecisionLease implements AutoCloseable {
             }
         } catch (SQLException e) {
             try {
-                if (sqlite) exec(c, "ROLLBACK");
+                if (sqlite) Database.exec(c, "ROLLBACK");
                 else c.rollback();
             } catch (SQLException ignored) {
                 // the connection is closed by the caller
@@ -303,12 +304,6 @@ final class DecisionLease implements AutoCloseable {
             throw e;
         } finally {
             if (!sqlite && connection != null) c.setAutoCommit(true);
-        }
-    }
-
-    private static void exec(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
         }
     }
 
