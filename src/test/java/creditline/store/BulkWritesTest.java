@@ -19,8 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link BulkWrites} on both databases (PostgreSQL: arrays and one round trip; SQLite: a statement
- * step per row) against a model: seeded random rounds of upserts that add, holds opened, and
- * settlements of holds open, settled already, opened in the same round, or unknown.
+ * step per row) against a model: seeded random rounds of upserts that add, holds opened,
+ * settlements of holds open, settled already, opened in the same round, or unknown (some rounds
+ * with more than {@link BulkWrites#PER_ROW_TOGETHER_MAX}, which go as a batch of their own), each
+ * with its own event and time, and bucket draws that may name a bucket twice (the later value stays).
  */
 class BulkWritesTest {
 
@@ -33,7 +35,8 @@ class BulkWritesTest {
         boolean postgres = kind.equals("postgres");
         try (Database db = Database.open(location); Connection tx = db.openWriterConnection()) {
             Map<String, long[]> periods = new TreeMap<>();   // org|period|member -> events, consumed
-            Map<String, String> holds = new HashMap<>();     // org|id -> status
+            Map<String, String> holds = new HashMap<>();     // org|id -> status/settling event/finished at
+            Map<String, Long> buckets = new TreeMap<>();     // org|bucket -> consumed
             List<String> holdKeys = new ArrayList<>();
             for (int round = 0; round < 40; round++) {
                 BulkWrites w = new BulkWrites();
@@ -56,25 +59,37 @@ class BulkWritesTest {
                 });
                 // Holds opened this round, then settlements: each applies only to a hold open at that moment.
                 Map<String, String> statusNow = new HashMap<>(holds);
-                for (int i = rnd.nextInt(4); i > 0; i--) {
+                boolean manyHolds = rnd.nextInt(5) == 0;
+                for (int i = manyHolds ? 70 + rnd.nextInt(80) : rnd.nextInt(4); i > 0; i--) {
                     String org = "org" + rnd.nextInt(2);
                     String id = "h" + holdKeys.size();
                     w.add(BulkWrites.Statement.HOLDS_OPENED, org, id, "m1@x.io", "sonnet", "chat", 1_000L + rnd.nextInt(1_000), "PENDING",
                             1L, 2L);
                     holdKeys.add(org + "|" + id);
-                    statusNow.put(org + "|" + id, "PENDING");
+                    statusNow.put(org + "|" + id, "PENDING/null/null");
                 }
                 List<Boolean> expectedApplied = new ArrayList<>();
                 List<String> chosen = new ArrayList<>();
-                for (int i = rnd.nextInt(5); i > 0; i--) {
+                for (int i = manyHolds ? 100 + rnd.nextInt(100) : rnd.nextInt(5); i > 0; i--) {
                     String key = holdKeys.isEmpty() || rnd.nextInt(6) == 0 ? "org0|unknown" + rnd.nextInt(3) : holdKeys.get(rnd.nextInt(holdKeys.size()));
                     if (chosen.contains(key)) continue; // a batch settles a hold once
                     chosen.add(key);
                     String[] k = key.split("\\|");
-                    w.add(BulkWrites.Statement.HOLDS_SETTLED, "event-" + round + "-" + i, 10L + round, k[0], k[1]);
-                    boolean open = "PENDING".equals(statusNow.get(key));
+                    String event = "event-" + round + "-" + i;
+                    long at = 1_000L * round + i;
+                    w.add(BulkWrites.Statement.HOLDS_SETTLED, event, at, k[0], k[1]);
+                    boolean open = statusNow.getOrDefault(key, "").startsWith("PENDING/");
                     expectedApplied.add(open);
-                    if (open) statusNow.put(key, "SETTLED");
+                    if (open) statusNow.put(key, "SETTLED/" + event + "/" + at);
+                }
+                // Bucket draws: rows made first (plain SQL), then the consumed credits set; one bucket may be drawn twice.
+                for (int i = rnd.nextInt(4); i > 0; i--) {
+                    String org = "org" + rnd.nextInt(2);
+                    String bucket = "b" + rnd.nextInt(3);
+                    if (!buckets.containsKey(org + "|" + bucket)) createBucket(tx, org, bucket);
+                    long consumed = rnd.nextLong(1L << 42);
+                    w.add(BulkWrites.Statement.BUCKETS_DRAWN, consumed, org, bucket);
+                    buckets.put(org + "|" + bucket, consumed);
                 }
 
                 w.write(tx, postgres);
@@ -88,6 +103,7 @@ class BulkWritesTest {
                 assertThat(actual).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(expectedApplied);
                 assertThat(memberPeriods(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(asText(periods));
                 assertThat(holdStatuses(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(new TreeMap<>(holds));
+                assertThat(bucketsConsumed(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(buckets);
                 if (postgres) tx.commit();
             }
         } finally {
@@ -129,8 +145,24 @@ class BulkWritesTest {
 
     private static Map<String, String> holdStatuses(Connection tx) throws SQLException {
         Map<String, String> out = new TreeMap<>();
-        try (Statement s = tx.createStatement(); ResultSet rs = s.executeQuery("SELECT org_id, reservation_id, status FROM reservations")) {
-            while (rs.next()) out.put(rs.getString(1) + "|" + rs.getString(2), rs.getString(3));
+        try (Statement s = tx.createStatement();
+             ResultSet rs = s.executeQuery("SELECT org_id, reservation_id, status, settled_event_id, finished_at_micros FROM reservations")) {
+            while (rs.next()) out.put(rs.getString(1) + "|" + rs.getString(2), rs.getString(3) + "/" + rs.getString(4) + "/" + rs.getString(5));
+        }
+        return out;
+    }
+
+    private static void createBucket(Connection tx, String org, String bucket) throws SQLException {
+        try (Statement s = tx.createStatement()) {
+            s.executeUpdate("INSERT INTO credit_buckets (org_id, bucket_id, kind, credits_micros, consumed_micros, reason, created_at_micros)"
+                    + " VALUES ('" + org + "', '" + bucket + "', 'GRANT', " + (1L << 50) + ", 0, 'test', 1)");
+        }
+    }
+
+    private static Map<String, Long> bucketsConsumed(Connection tx) throws SQLException {
+        Map<String, Long> out = new TreeMap<>();
+        try (Statement s = tx.createStatement(); ResultSet rs = s.executeQuery("SELECT org_id, bucket_id, consumed_micros FROM credit_buckets")) {
+            while (rs.next()) out.put(rs.getString(1) + "|" + rs.getString(2), rs.getLong(3));
         }
         return out;
     }
