@@ -265,15 +265,26 @@ final class BulkWrites {
     }
 
     /**
-     * The statements in one round trip, as one multi-statement query: each unnested statement
-     * once with its arrays, each other statement once per row.
+     * The statements in one round trip, as one multi-statement query: each statement by keys once
+     * per row; each run of unnested statements (inserts and upserts, one after another) as one
+     * statement, all but its last as data-modifying {@code WITH} queries, with their arrays — one
+     * statement instead of several for PostgreSQL to take in (they write different tables, so the
+     * snapshot they share changes nothing).
      */
     private void writeTogether(Connection tx, List<Statement> statements) throws SQLException {
         if (statements.isEmpty()) return;
         StringBuilder sql = new StringBuilder();
-        for (Statement s : statements) {
-            int times = s.unnested == null ? rows.get(s).size() : 1;
-            for (int i = 0; i < times; i++) sql.append(sql.isEmpty() ? "" : ";\n").append(s.unnested == null ? s.perRow : s.unnested);
+        for (int at = 0; at < statements.size(); at++) {
+            Statement s = statements.get(at);
+            if (s.unnested == null) {
+                for (int i = rows.get(s).size(); i > 0; i--) sql.append(sql.isEmpty() ? "" : ";\n").append(s.perRow);
+                continue;
+            }
+            int end = runOfUnnested(statements, at);
+            sql.append(sql.isEmpty() ? "" : ";\n");
+            for (int k = at; k < end - 1; k++) sql.append(k == at ? "WITH " : ", ").append("w").append(k).append(" AS (").append(statements.get(k).unnested).append(")\n");
+            sql.append(statements.get(end - 1).unnested);
+            at = end - 1;
         }
         try (PreparedStatement ps = tx.prepareStatement(sql.toString())) {
             int p = 1;
@@ -292,10 +303,16 @@ final class BulkWrites {
             }
             ps.execute();
             boolean first = true;
-            for (Statement s : statements) {
-                int times = s.unnested == null ? rows.get(s).size() : 1;
-                boolean[] out = new boolean[times];
-                for (int i = 0; i < times; i++) {
+            for (int at = 0; at < statements.size(); at++) {
+                Statement s = statements.get(at);
+                if (s.unnested != null) {
+                    if (!first) ps.getMoreResults();
+                    first = false;
+                    at = runOfUnnested(statements, at) - 1;
+                    continue;
+                }
+                boolean[] out = new boolean[rows.get(s).size()];
+                for (int i = 0; i < out.length; i++) {
                     if (!first) ps.getMoreResults();
                     first = false;
                     out[i] = ps.getUpdateCount() > 0;
@@ -303,5 +320,12 @@ final class BulkWrites {
                 if (s.reportsApplied) applied.put(s, out);
             }
         }
+    }
+
+    /** The end (exclusive) of the run of unnested statements that starts at {@code from}. */
+    private static int runOfUnnested(List<Statement> statements, int from) {
+        int end = from;
+        while (end < statements.size() && statements.get(end).unnested != null) end++;
+        return end;
     }
 }

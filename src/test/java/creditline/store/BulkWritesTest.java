@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link BulkWrites} on both databases (PostgreSQL: arrays and one round trip; SQLite: a statement
- * step per row) against a model: seeded random rounds of upserts that add, holds opened,
+ * step per row) against a model: seeded random rounds of upserts that add (two tables' together,
+ * one statement on PostgreSQL), holds opened,
  * settlements of holds open, settled already, opened in the same round, or unknown (some rounds
  * with more than {@link BulkWrites#PER_ROW_TOGETHER_MAX}, which go as a batch of their own), each
  * with its own event and time, and bucket draws that may name a bucket twice (the later value stays).
@@ -37,6 +38,7 @@ class BulkWritesTest {
             Map<String, long[]> periods = new TreeMap<>();   // org|period|member -> events, consumed
             Map<String, String> holds = new HashMap<>();     // org|id -> status/settling event/finished at
             Map<String, Long> buckets = new TreeMap<>();     // org|bucket -> consumed
+            Map<String, long[]> totals = new TreeMap<>();    // org|member -> first day, last day, events, charged
             List<String> holdKeys = new ArrayList<>();
             for (int round = 0; round < 40; round++) {
                 BulkWrites w = new BulkWrites();
@@ -56,6 +58,26 @@ class BulkWritesTest {
                     long[] t = periods.computeIfAbsent(key, x -> new long[2]);
                     t[0] += d[0];
                     t[1] += d[1];
+                });
+                // Member totals in the same batch (on PostgreSQL one statement with the periods): days widen, counts add.
+                Map<String, long[]> totalsDelta = new TreeMap<>();
+                for (int i = many ? 64 + rnd.nextInt(64) : rnd.nextInt(4); i > 0; i--) {
+                    String key = "org" + rnd.nextInt(2) + "|m" + rnd.nextInt(many ? 300 : 4) + "@x.io";
+                    long day = 20_000 + rnd.nextInt(60);
+                    long[] d = totalsDelta.computeIfAbsent(key, k -> new long[] {day, day, 0, 0});
+                    d[0] = Math.min(d[0], day);
+                    d[1] = Math.max(d[1], day);
+                    d[2] += 1;
+                    d[3] += rnd.nextLong(1_000_000);
+                }
+                totalsDelta.forEach((key, d) -> {
+                    String[] k = key.split("\\|");
+                    w.add(BulkWrites.Statement.MEMBER_TOTALS, k[0], k[1], d[0], d[1], d[2], d[3]);
+                    long[] t = totals.computeIfAbsent(key, x -> new long[] {d[0], d[1], 0, 0});
+                    t[0] = Math.min(t[0], d[0]);
+                    t[1] = Math.max(t[1], d[1]);
+                    t[2] += d[2];
+                    t[3] += d[3];
                 });
                 // Holds opened this round, then settlements: each applies only to a hold open at that moment.
                 Map<String, String> statusNow = new HashMap<>(holds);
@@ -103,6 +125,7 @@ class BulkWritesTest {
                 assertThat(actual).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(expectedApplied);
                 assertThat(memberPeriods(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(asText(periods));
                 assertThat(holdStatuses(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(new TreeMap<>(holds));
+                assertThat(memberTotals(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(asText(totals));
                 assertThat(bucketsConsumed(tx)).as("round %d, %s", round, Seeds.replay(seed)).isEqualTo(buckets);
                 if (postgres) tx.commit();
             }
@@ -128,9 +151,20 @@ class BulkWritesTest {
         }
     }
 
-    private static Map<String, String> asText(Map<String, long[]> periods) {
+    private static Map<String, String> asText(Map<String, long[]> values) {
         Map<String, String> out = new TreeMap<>();
-        periods.forEach((k, v) -> out.put(k, v[0] + "/" + v[1]));
+        values.forEach((k, v) -> out.put(k, java.util.Arrays.stream(v).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining("/"))));
+        return out;
+    }
+
+    private static Map<String, String> memberTotals(Connection tx) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (Statement s = tx.createStatement();
+             ResultSet rs = s.executeQuery("SELECT org_id, member_id, first_day, last_day, events, charged_micros FROM usage_member_totals")) {
+            while (rs.next()) {
+                out.put(rs.getString(1) + "|" + rs.getString(2), rs.getLong(3) + "/" + rs.getLong(4) + "/" + rs.getLong(5) + "/" + rs.getLong(6));
+            }
+        }
         return out;
     }
 
