@@ -196,15 +196,12 @@ public final class EnforcementBench {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ops = new AtomicLong();
         AtomicLong loadOps = new AtomicLong();
-        List<long[]> latencies = new ArrayList<>();
-        List<int[]> counts = new ArrayList<>();
+        List<Latencies> latencies = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int c = 0; c < clients; c++) {
-            long[] lat = new long[2_000_000];
-            int[] n = new int[1];
+            Latencies lat = new Latencies();
             latencies.add(lat);
-            counts.add(n);
             int client = c;
             long firstSeq = SEQ_PER_MEASURE * MEASURES.getAndIncrement(); // ids never repeat across warm-up and run
             threads.add(Thread.ofVirtual().start(() -> {
@@ -217,7 +214,7 @@ public final class EnforcementBench {
                             loadOps.incrementAndGet();
                             continue;
                         }
-                        if (n[0] < lat.length) lat[n[0]++] = System.nanoTime() - t0;
+                        lat.add(System.nanoTime() - t0);
                         ops.incrementAndGet();
                     }
                 } catch (Throwable t) {
@@ -232,17 +229,32 @@ public final class EnforcementBench {
         double elapsed = (System.nanoTime() - start) / 1e9;
         if (!failures.isEmpty()) throw new IllegalStateException("a client failed", failures.get(0));
         if (uncounted > 0) System.out.printf("  (meanwhile the %d load clients made %.0f requests/s)%n", uncounted, loadOps.get() / elapsed);
-        int total = counts.stream().mapToInt(a -> a[0]).sum();
+        int total = latencies.stream().mapToInt(l -> l.count).sum();
         long[] all = new long[total];
         int k = 0;
-        for (int c = 0; c < clients; c++) {
-            System.arraycopy(latencies.get(c), 0, all, k, counts.get(c)[0]);
-            k += counts.get(c)[0];
+        for (Latencies l : latencies) {
+            System.arraycopy(l.nanos, 0, all, k, l.count);
+            k += l.count;
         }
         return new Measured(ops.get(), elapsed, all);
     }
 
     private record Measured(long ops, double seconds, long[] latencies) {}
+
+    /**
+     * One client's latencies, in an array that grows as they come: a client's share of a run is
+     * not known beforehand, and an array sized for the most any client could make (16 MB each)
+     * had the harness zeroing gigabytes at 128 clients and more, which took CPU from the server.
+     */
+    private static final class Latencies {
+        long[] nanos = new long[4096];
+        int count;
+
+        void add(long latency) {
+            if (count == nanos.length) nanos = java.util.Arrays.copyOf(nanos, count * 2);
+            nanos[count++] = latency;
+        }
+    }
 
     static String post(HttpClient http, String url, String body) throws Exception {
         return call(http, "POST", url, body);
