@@ -273,18 +273,21 @@ final class BulkWrites {
      */
     private void writeTogether(Connection tx, List<Statement> statements) throws SQLException {
         if (statements.isEmpty()) return;
+        List<List<Statement>> parts = new ArrayList<>(); // each a run of unnested statements, or one statement by keys
+        for (Statement s : statements) {
+            if (s.unnested != null && !parts.isEmpty() && parts.getLast().getFirst().unnested != null) parts.getLast().add(s);
+            else parts.add(new ArrayList<>(List.of(s)));
+        }
         StringBuilder sql = new StringBuilder();
-        for (int at = 0; at < statements.size(); at++) {
-            Statement s = statements.get(at);
+        for (List<Statement> part : parts) {
+            Statement s = part.getFirst();
             if (s.unnested == null) {
                 for (int i = rows.get(s).size(); i > 0; i--) sql.append(sql.isEmpty() ? "" : ";\n").append(s.perRow);
                 continue;
             }
-            int end = runOfUnnested(statements, at);
             sql.append(sql.isEmpty() ? "" : ";\n");
-            for (int k = at; k < end - 1; k++) sql.append(k == at ? "WITH " : ", ").append("w").append(k).append(" AS (").append(statements.get(k).unnested).append(")\n");
-            sql.append(statements.get(end - 1).unnested);
-            at = end - 1;
+            for (int k = 0; k < part.size() - 1; k++) sql.append(k == 0 ? "WITH " : ", ").append('w').append(k).append(" AS (").append(part.get(k).unnested).append(")\n");
+            sql.append(part.getLast().unnested);
         }
         try (PreparedStatement ps = tx.prepareStatement(sql.toString())) {
             int p = 1;
@@ -303,16 +306,11 @@ final class BulkWrites {
             }
             ps.execute();
             boolean first = true;
-            for (int at = 0; at < statements.size(); at++) {
-                Statement s = statements.get(at);
-                if (s.unnested != null) {
-                    if (!first) ps.getMoreResults();
-                    first = false;
-                    at = runOfUnnested(statements, at) - 1;
-                    continue;
-                }
-                boolean[] out = new boolean[rows.get(s).size()];
-                for (int i = 0; i < out.length; i++) {
+            for (List<Statement> part : parts) {
+                Statement s = part.getFirst();
+                int results = s.unnested == null ? rows.get(s).size() : 1;
+                boolean[] out = new boolean[results];
+                for (int i = 0; i < results; i++) {
                     if (!first) ps.getMoreResults();
                     first = false;
                     out[i] = ps.getUpdateCount() > 0;
@@ -320,12 +318,5 @@ final class BulkWrites {
                 if (s.reportsApplied) applied.put(s, out);
             }
         }
-    }
-
-    /** The end (exclusive) of the run of unnested statements that starts at {@code from}. */
-    private static int runOfUnnested(List<Statement> statements, int from) {
-        int end = from;
-        while (end < statements.size() && statements.get(end).unnested != null) end++;
-        return end;
     }
 }
