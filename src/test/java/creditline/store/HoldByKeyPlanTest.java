@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import creditline.testing.Databases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,11 +33,11 @@ class HoldByKeyPlanTest {
             String primaryKey = postgres ? "reservations_pkey" : "sqlite_autoindex_reservations_1";
             long now = Times.micros(NOW);
             String hold = "abandoned7";
-            assertThat(plan(c, postgres, BulkWrites.Statement.HOLDS_SETTLED.perRow, "e1", now, "org0", hold)).contains(primaryKey).doesNotContain("pending");
-            assertThat(plan(c, postgres, Reservations.SETTLE_SQL, "e1", now, "org0", hold)).contains(primaryKey).doesNotContain("pending");
-            assertThat(plan(c, postgres, Reservations.RELEASE_SQL, now, "org0", hold, now)).contains(primaryKey).doesNotContain("pending");
+            assertThat(Plans.of(c, postgres, BulkWrites.Statement.HOLDS_SETTLED.perRow, "e1", now, "org0", hold)).contains(primaryKey).doesNotContain("pending");
+            assertThat(Plans.of(c, postgres, Reservations.SETTLE_SQL, "e1", now, "org0", hold)).contains(primaryKey).doesNotContain("pending");
+            assertThat(Plans.of(c, postgres, Reservations.RELEASE_SQL, now, "org0", hold, now)).contains(primaryKey).doesNotContain("pending");
             String openHolds = "SELECT SUM(amount_micros) FROM reservations WHERE org_id = ? AND status = 'PENDING' AND expires_at_micros > ?";
-            assertThat(plan(c, postgres, openHolds, "org0", now)).as("the open holds' read still takes their index").contains("reservations_pending");
+            assertThat(Plans.of(c, postgres, openHolds, "org0", now)).as("the open holds' read still takes their index").contains("reservations_pending");
         } finally {
             Databases.drop(location);
         }
@@ -59,17 +58,5 @@ class HoldByKeyPlanTest {
             }
             ps.executeBatch();
         }
-    }
-
-    /** The plan the database makes for the statement with these parameters. */
-    private static String plan(Connection c, boolean postgres, String sql, Object... parameters) throws Exception {
-        StringBuilder out = new StringBuilder();
-        try (PreparedStatement ps = c.prepareStatement((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql)) {
-            for (int i = 0; i < parameters.length; i++) ps.setObject(i + 1, parameters[i]);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.append(rs.getString(postgres ? 1 : 4)).append('\n');
-            }
-        }
-        return out.toString();
     }
 }

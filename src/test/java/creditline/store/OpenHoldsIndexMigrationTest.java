@@ -83,16 +83,14 @@ class OpenHoldsIndexMigrationTest {
     }
 
     private static String plan(String kind, Statement s, String query) throws Exception {
-        StringBuilder out = new StringBuilder();
-        if (kind.equals("postgres")) {
+        boolean postgres = kind.equals("postgres");
+        if (postgres) {
             s.execute("ANALYZE reservations"); // the planner's statistics, as autovacuum keeps them
             s.execute("SET enable_seqscan = off"); // a table this small is cheaper to scan whole: ask which index it would take
         }
-        try (ResultSet rs = s.executeQuery((kind.equals("sqlite") ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + query)) {
-            while (rs.next()) out.append(rs.getString(kind.equals("sqlite") ? 4 : 1)).append('\n');
-        }
-        if (kind.equals("postgres")) s.execute("RESET enable_seqscan");
-        return out.toString();
+        String plan = Plans.of(s.getConnection(), postgres, query);
+        if (postgres) s.execute("RESET enable_seqscan");
+        return plan;
     }
 
     /** The index's definition as the database keeps it. */
