@@ -26,9 +26,11 @@ public final class Reservations {
      */
     static final String OPEN = "finished_at_micros IS NULL";
 
-    /** Settles an open hold: event id, finished at, org, hold. */
-    static final String SETTLE_SQL = "UPDATE reservations SET status = 'SETTLED', settled_event_id = ?, finished_at_micros = ?"
-            + " WHERE org_id = ? AND reservation_id = ? AND " + OPEN + " RETURNING member_id, amount_micros, expires_at_micros";
+    /**
+     * Settles an open hold: event id, finished at, org, hold — the write batch's settlement of a
+     * hold it knows ({@link BulkWrites.Statement#HOLDS_SETTLED}), returning the hold as it was.
+     */
+    static final String SETTLE_SQL = BulkWrites.Statement.HOLDS_SETTLED.perRow + " RETURNING member_id, amount_micros, expires_at_micros";
 
     /** Releases an open, unexpired hold: finished at, org, hold, now. */
     static final String RELEASE_SQL = "UPDATE reservations SET status = 'RELEASED', finished_at_micros = ?"
