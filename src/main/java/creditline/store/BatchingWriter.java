@@ -128,6 +128,8 @@ public final class BatchingWriter implements AutoCloseable {
     private final KnownHolds knownHolds = new KnownHolds();
     private final Clock clock;
     private final DecisionLease lease;
+    /** The decision lease's row as a write transaction reads it: the term it runs under, or -1. */
+    private final Query<Long> leaseRead;
     /** When this writer began waiting for another instance's decision lease to end; 0 when not waiting. */
     private long leaseWaitSinceNanos;
 
@@ -139,6 +141,7 @@ public final class BatchingWriter implements AutoCloseable {
         this.db = db;
         this.clock = clock;
         this.lease = lease;
+        this.leaseRead = new Query<>(lease.writerReadSql(), (ps, first) -> first, lease::termInTransaction);
         this.batchObserver = batchObserver;
         this.decisions = decisions;
         this.thread = Thread.ofPlatform().name("creditline-writer").unstarted(this::loop);
@@ -321,6 +324,13 @@ public final class BatchingWriter implements AutoCloseable {
         return todo;
     }
 
+    private static final String LOCKED_ORG = " RETURNING org_id, plan_id, status, created_at_micros, state_version";
+    /** Locks one org (its row) and bumps its version; SQLite's lock of each org, PostgreSQL's of a batch of one org. */
+    private static final String LOCK_ONE = "UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + LOCKED_ORG;
+    /** PostgreSQL: locks the orgs of the array in id order and bumps their versions. */
+    private static final String LOCK_IN_ORDER = "UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
+            + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)" + LOCKED_ORG;
+
     /** The batch's orgs as locked, what was read with the lock, and the decision lease's term the transaction runs under (-1: none). */
     private record Locked(Map<String, OrgBook.Locked> orgs, BatchReads.Result read, long leaseTerm) {}
 
@@ -335,9 +345,6 @@ public final class BatchingWriter implements AutoCloseable {
         TreeSet<String> orgIds = new TreeSet<>();
         for (Pending<?> p : batch) orgIds.addAll(p.command().orgIds());
         Map<String, OrgBook.Locked> locked = new HashMap<>();
-        String returning = " RETURNING org_id, plan_id, status, created_at_micros, state_version";
-        String lockOne = "UPDATE orgs SET state_version = state_version + 1 WHERE org_id = ?" + returning;
-        Query<Long> leaseRead = new Query<>(lease.writerReadSql(), (ps, first) -> first, lease::termInTransaction);
         if (db.dialect() == Database.Dialect.POSTGRES) {
             List<Query<?>> queries = new ArrayList<>();
             // The decision lease: the shared lock, then (a statement of its own, so read once the lock is held) its row.
@@ -351,13 +358,12 @@ public final class BatchingWriter implements AutoCloseable {
             if (orgIds.size() == 1) {
                 // One org (most batches): a plain keyed UPDATE, which PostgreSQL plans once per
                 // connection; the array form below is planned at every bind (~70 µs of its CPU).
-                queries.add(new Query<>(lockOne, (ps, first) -> {
+                queries.add(new Query<>(LOCK_ONE, (ps, first) -> {
                     ps.setString(first, orgIds.first());
                     return first + 1;
                 }, lockedRows));
             } else if (!orgIds.isEmpty()) {
-                queries.add(new Query<>("UPDATE orgs SET state_version = state_version + 1 WHERE org_id IN"
-                        + " (SELECT org_id FROM orgs WHERE org_id = ANY (?) ORDER BY org_id FOR UPDATE)" + returning, (ps, first) -> {
+                queries.add(new Query<>(LOCK_IN_ORDER, (ps, first) -> {
                             ps.setArray(first, tx.createArrayOf("text", orgIds.toArray()));
                             return first + 1;
                         }, lockedRows));
@@ -369,7 +375,7 @@ public final class BatchingWriter implements AutoCloseable {
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
         long term = leaseRead.run(tx);
-        try (PreparedStatement ps = tx.prepareStatement(lockOne)) {
+        try (PreparedStatement ps = tx.prepareStatement(LOCK_ONE)) {
             for (String orgId : orgIds) {
                 ps.setString(1, orgId);
                 try (ResultSet rs = ps.executeQuery()) {
