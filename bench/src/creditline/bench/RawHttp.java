@@ -113,21 +113,19 @@ final class RawHttp implements AutoCloseable {
      * byte of a {@code BufferedInputStream} was a tenth of the harness's CPU).
      */
     private String line() throws IOException {
-        StringBuilder sb = null;
+        StringBuilder head = null; // the line's start, when it spans more than one read
         while (true) {
             if (position == limit) fill();
             int start = position;
             while (position < limit && buffer[position] != '\n') position++;
-            boolean done = position < limit;
-            int end = position;
-            if (done) position++; // the LF
-            if (done && sb == null) return ascii(start, end > start && buffer[end - 1] == '\r' ? end - 1 : end);
-            if (sb == null) sb = new StringBuilder(64);
-            sb.append(ascii(start, end));
-            if (done) {
-                if (!sb.isEmpty() && sb.charAt(sb.length() - 1) == '\r') sb.setLength(sb.length() - 1);
-                return sb.toString();
+            if (position == limit) {
+                if (head == null) head = new StringBuilder(64);
+                head.append(ascii(start, limit));
+                continue;
             }
+            String rest = ascii(start, position++); // up to the LF, which is skipped
+            String line = head == null ? rest : head.append(rest).toString();
+            return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
         }
     }
 
