@@ -123,6 +123,8 @@ public final class BatchingWriter implements AutoCloseable {
     private volatile boolean running = true;
     private Connection connection;
     private boolean inSqliteTransaction;
+    /** SQLite: the log the writer's connection appends to; null on PostgreSQL or for a database in memory. */
+    private WriteAheadLog writeAheadLog;
 
     private final DecisionCache decisions;
     private final KnownHolds knownHolds = new KnownHolds();
@@ -393,7 +395,16 @@ public final class BatchingWriter implements AutoCloseable {
     }
 
     private Connection connection() throws SQLException {
-        if (connection == null) connection = db.openWriterConnection();
+        if (connection == null) {
+            Connection c = db.openWriterConnection();
+            try {
+                writeAheadLog = sqlite() ? WriteAheadLog.of(c) : null;
+            } catch (SQLException e) {
+                Database.closeQuietly(c);
+                throw e;
+            }
+            connection = c;
+        }
         return connection;
     }
 
@@ -413,6 +424,7 @@ public final class BatchingWriter implements AutoCloseable {
         if (sqlite()) {
             Database.exec(tx, "COMMIT");
             inSqliteTransaction = false;
+            if (writeAheadLog != null) writeAheadLog.afterCommit(tx);
         } else {
             tx.commit();
         }

@@ -63,6 +63,8 @@ public final class Database implements AutoCloseable {
             // Temporary tables and statement journals in memory: on disk, a temporary file was
             // created and deleted for nearly every write transaction.
             config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+            // When a commit starts the log again, the file is cut back to this (see WriteAheadLog).
+            config.setJournalSizeLimit(Math.toIntExact(WriteAheadLog.defaultLimitBytes()));
             SQLiteDataSource ds = new SQLiteDataSource(config) {
                 @Override
                 public Connection getConnection() throws SQLException {
