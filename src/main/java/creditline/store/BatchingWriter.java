@@ -56,6 +56,12 @@ public final class BatchingWriter implements AutoCloseable {
 
         R apply(WriteBatch batch) throws SQLException;
 
+        /**
+         * Whether the command waits while another instance holds the {@link DecisionLease} (every
+         * command that changes an org's state must); not the lease's own writes.
+         */
+        default boolean fencedByLease() { return true; }
+
         /** Declares what the command will read (see {@link BatchReads}); nothing by default. */
         default void declareReads(BatchReads reads) {}
 
@@ -203,7 +209,7 @@ public final class BatchingWriter implements AutoCloseable {
     }
 
     private void applyBatch(List<Pending<?>> batch) {
-        List<Pending<?>> todo = mergersTogether(batch);
+        List<Pending<?>> todo = mergersTogether(applyUnfenced(batch));
         while (!todo.isEmpty()) todo = attempt(todo, true);
     }
 
@@ -304,6 +310,20 @@ public final class BatchingWriter implements AutoCloseable {
     }
 
     /**
+     * Applies the commands the decision lease does not fence (its own writes: renewals) first, in a
+     * transaction of their own, so that a renewal waits for no more than the transaction running
+     * when it came, nor for another instance's lease; returns the other commands.
+     */
+    private List<Pending<?>> applyUnfenced(List<Pending<?>> todo) {
+        if (todo.stream().allMatch(p -> p.command().fencedByLease())) return todo;
+        List<Pending<?>> fenced = new ArrayList<>(todo.size());
+        List<Pending<?>> unfenced = new ArrayList<>();
+        for (Pending<?> p : todo) (p.command().fencedByLease() ? fenced : unfenced).add(p);
+        while (!unfenced.isEmpty()) unfenced = attempt(unfenced, true);
+        return fenced;
+    }
+
+    /**
      * Another instance holds the decision lease: that instance gives it up at its next beat (it
      * sees this one's row), or the lease runs out; the batch is applied again shortly, and fails
      * only when the wait grows long.
@@ -345,14 +365,21 @@ public final class BatchingWriter implements AutoCloseable {
      */
     private Locked lockOrgs(Connection tx, List<Pending<?>> batch, BatchReads reads) throws SQLException {
         TreeSet<String> orgIds = new TreeSet<>();
-        for (Pending<?> p : batch) orgIds.addAll(p.command().orgIds());
+        boolean fenced = false;
+        for (Pending<?> p : batch) {
+            orgIds.addAll(p.command().orgIds());
+            fenced |= p.command().fencedByLease();
+        }
         Map<String, OrgBook.Locked> locked = new HashMap<>();
         if (db.dialect() == Database.Dialect.POSTGRES) {
             List<Query<?>> queries = new ArrayList<>();
-            // The decision lease: the shared lock, then (a statement of its own, so read once the lock is held) its row.
-            queries.add(new Query<>(DecisionLease.WRITER_LOCK_SQL, (ps, first) -> first, rs -> null));
-            int leaseAt = queries.size();
-            queries.add(leaseRead);
+            int leaseAt = -1;
+            if (fenced) {
+                // The decision lease: the shared lock, then (a statement of its own, so read once the lock is held) its row.
+                queries.add(new Query<>(DecisionLease.WRITER_LOCK_SQL, (ps, first) -> first, rs -> null));
+                leaseAt = queries.size();
+                queries.add(leaseRead);
+            }
             Query.Reader<Object> lockedRows = rs -> {
                 while (rs.next()) put(locked, rs);
                 return null;
@@ -373,10 +400,11 @@ public final class BatchingWriter implements AutoCloseable {
             int lockQueries = queries.size();
             queries.addAll(reads.queries());
             List<Object> read = Query.runAll(tx, queries);
-            return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())), (Long) read.get(leaseAt));
+            return new Locked(locked, reads.isEmpty() ? BatchReads.Result.NONE : reads.result(read.subList(lockQueries, read.size())),
+                    leaseAt < 0 ? -1 : (Long) read.get(leaseAt));
         }
         // SQLite: BEGIN IMMEDIATE has locked the whole file.
-        long term = leaseRead.run(tx);
+        long term = fenced ? leaseRead.run(tx) : -1;
         try (PreparedStatement ps = tx.prepareStatement(LOCK_ONE)) {
             for (String orgId : orgIds) {
                 ps.setString(1, orgId);

@@ -41,6 +41,16 @@ import org.slf4j.LoggerFactory;
  * only while none is, and otherwise given up at the next beat ({@link #BEAT_MILLIS}). So with two
  * instances running, neither holds it and both read versions, as they would without a lease; a
  * second instance starting waits at most about a beat before its first write.
+ *
+ * <p>SQLite: the lease's renewals, its taking and its giving up are commands of this instance's
+ * writer ({@link #writeThrough}), not transactions of a connection of their own, which waited for
+ * the file's write lock: the writer, running long transactions back to back (ingest of large
+ * batches), took the lock again right after each commit, and the lease ran out. Those commands
+ * are not fenced by the lease ({@link BatchingWriter.Command#fencedByLease}): they change no
+ * org's state. The instance's row is still written on a connection of its own, so that a holder
+ * elsewhere, whose lease keeps this instance's writer waiting, sees it; when the file stays locked
+ * for {@link #SQLITE_PRESENCE_WAIT_MS} it is written at a later beat instead (the row stays
+ * current for eight beats).
  */
 final class DecisionLease implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DecisionLease.class);
@@ -57,6 +67,8 @@ final class DecisionLease implements AutoCloseable {
     static final long BEAT_MILLIS = 250;
     /** Orgs whose versions one lease term keeps at most; beyond, the term ends and a new one starts empty. */
     static final int ORGS_MAX = 1_000_000;
+    /** SQLite: how long a beat waits for the file's write lock to write this instance's row. */
+    static final int SQLITE_PRESENCE_WAIT_MS = 100;
     /** How long a writer waits for another instance's lease to end before failing its commands. */
     static final long WAIT_MAX_NANOS = 10_000_000_000L;
 
@@ -67,6 +79,17 @@ final class DecisionLease implements AutoCloseable {
     static String now(Database.Dialect dialect) {
         return dialect == Database.Dialect.POSTGRES ? "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT"
                 : "CAST(unixepoch('subsec') * 1000000 AS INTEGER)";
+    }
+
+    /** SQL run on a connection in a transaction. */
+    @FunctionalInterface
+    interface Sql<R> {
+        R apply(Connection c) throws SQLException;
+    }
+
+    /** Where the lease's writes run: in a transaction of this instance's writer (SQLite). */
+    interface Writes {
+        <R> R run(Sql<R> sql);
     }
 
     /** A write transaction found the lease held by another instance: it must not write now. */
@@ -119,6 +142,8 @@ final class DecisionLease implements AutoCloseable {
     private volatile Held held;
     private Connection connection;
     private long lastSweepNanos = System.nanoTime();
+    /** SQLite: the writer that runs the lease's writes once there is one; null: its own connection. */
+    private volatile Writes writer;
 
     private DecisionLease(Database db) throws SQLException {
         this.db = db;
@@ -129,6 +154,15 @@ final class DecisionLease implements AutoCloseable {
         // Present before the first write, so that a holder elsewhere gives the lease up for it.
         present();
         thread = Thread.ofPlatform().daemon().name("creditline-decision-lease").start(this::loop);
+    }
+
+    /**
+     * SQLite: from now on the lease is renewed, taken and given up in transactions of this
+     * writer (see the class comment), which must not fence these commands by the lease.
+     */
+    void writeThrough(Writes writer) {
+        if (!sqlite) throw new IllegalStateException("only SQLite's lease writes through the writer");
+        this.writer = writer;
     }
 
     /** The lease for the database, beating from now on. */
@@ -211,7 +245,11 @@ final class DecisionLease implements AutoCloseable {
         if (connection == null) {
             connection = db.openReaderConnection();
             connection.setAutoCommit(true);
-            if (!sqlite) {
+            if (sqlite) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("PRAGMA busy_timeout = " + SQLITE_PRESENCE_WAIT_MS);
+                }
+            } else {
                 try (Statement s = connection.createStatement()) {
                     s.execute("SET statement_timeout = '2s'"); // a stalled beat is ended and the connection opened afresh
                 }
@@ -220,8 +258,24 @@ final class DecisionLease implements AutoCloseable {
         return connection;
     }
 
-    /** Renews this instance's row (and, now and then, deletes rows long out of date). */
+    /**
+     * Renews this instance's row (and, now and then, deletes rows long out of date). SQLite: when
+     * the file stays locked, not at this beat.
+     */
     private void present() throws SQLException {
+        try {
+            renewPresence();
+        } catch (SQLException e) {
+            if (!sqlite || !busy(e)) throw e;
+            log.debug("decision lease: the database stayed locked; this instance's row is renewed at a later beat");
+        }
+    }
+
+    private static boolean busy(SQLException e) {
+        return e instanceof org.sqlite.SQLiteException se && (se.getResultCode().code & 0xff) == org.sqlite.SQLiteErrorCode.SQLITE_BUSY.code;
+    }
+
+    private void renewPresence() throws SQLException {
         Connection c = connection();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO decision_instances (instance_id, seen_until_micros) VALUES (?, "
                 + now + " + " + PRESENCE_MICROS + ") ON CONFLICT (instance_id) DO UPDATE SET seen_until_micros = EXCLUDED.seen_until_micros")) {
@@ -239,15 +293,17 @@ final class DecisionLease implements AutoCloseable {
     /** Extends the term while the row is still this instance's, current, and no other instance is. */
     private boolean renew(Held h) throws SQLException {
         long sent = System.nanoTime();
-        try (PreparedStatement ps = connection().prepareStatement("UPDATE decision_lease SET until_micros = " + now + " + " + LEASE_MICROS
-                + " WHERE lease_id = 1 AND holder = ? AND term = ? AND until_micros > " + now + " AND " + noOtherInstance)) {
-            ps.setString(1, instanceId);
-            ps.setLong(2, h.term);
-            ps.setString(3, instanceId);
-            if (ps.executeUpdate() != 1) return false;
-        }
-        h.trustedUntilNanos = sent + TRUST_NANOS;
-        return true;
+        boolean renewed = write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE decision_lease SET until_micros = " + now + " + " + LEASE_MICROS
+                    + " WHERE lease_id = 1 AND holder = ? AND term = ? AND until_micros > " + now + " AND " + noOtherInstance)) {
+                ps.setString(1, instanceId);
+                ps.setLong(2, h.term);
+                ps.setString(3, instanceId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+        if (renewed) h.trustedUntilNanos = sent + TRUST_NANOS;
+        return renewed;
     }
 
     /** Whether the lease is free to take: not held by another instance, or run out, and no other instance present. */
@@ -262,10 +318,35 @@ final class DecisionLease implements AutoCloseable {
     }
 
     /**
-     * Takes the lease with every write transaction excluded — PostgreSQL: the advisory lock held
-     * exclusively; SQLite: {@code BEGIN IMMEDIATE} — so that none that read the row before is still running.
+     * Takes the lease, when it is free, with every write transaction excluded, so that none that
+     * read the row before is still running: SQLite, in a transaction of the writer (its {@code
+     * BEGIN IMMEDIATE}) once there is one; else on the lease's own connection, PostgreSQL holding
+     * the advisory lock exclusively, SQLite {@code BEGIN IMMEDIATE}.
      */
     private void take() throws SQLException {
+        long sent = System.nanoTime();
+        Writes w = writer;
+        long term = w != null ? w.run(this::takeRow) : takeExclusively();
+        if (term >= 0) {
+            held = new Held(term, sent + TRUST_NANOS);
+            log.info("decision lease taken (term {}): no other instance on the database; decisions check versions in memory", term);
+        }
+    }
+
+    /** Takes the lease in the transaction on {@code c} if it is free: the new term, or -1. */
+    private long takeRow(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE decision_lease SET holder = ?, term = term + 1, until_micros = " + now + " + "
+                + LEASE_MICROS + " WHERE lease_id = 1 AND " + takeable + " RETURNING term")) {
+            ps.setString(1, instanceId);
+            ps.setString(2, instanceId);
+            ps.setString(3, instanceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    private long takeExclusively() throws SQLException {
         Connection c = connection();
         if (!sqlite) c.setAutoCommit(false);
         try {
@@ -277,23 +358,10 @@ final class DecisionLease implements AutoCloseable {
                     s.execute("SELECT pg_advisory_xact_lock(" + ADVISORY_KEY + ")");
                 }
             }
-            long sent = System.nanoTime();
-            long term = -1;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE decision_lease SET holder = ?, term = term + 1, until_micros = " + now + " + "
-                    + LEASE_MICROS + " WHERE lease_id = 1 AND " + takeable + " RETURNING term")) {
-                ps.setString(1, instanceId);
-                ps.setString(2, instanceId);
-                ps.setString(3, instanceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) term = rs.getLong(1);
-                }
-            }
+            long term = takeRow(c);
             if (sqlite) Database.exec(c, "COMMIT");
             else c.commit();
-            if (term >= 0) {
-                held = new Held(term, sent + TRUST_NANOS);
-                log.info("decision lease taken (term {}): no other instance on the database; decisions check versions in memory", term);
-            }
+            return term;
         } catch (SQLException e) {
             try {
                 if (sqlite) Database.exec(c, "ROLLBACK");
@@ -308,12 +376,21 @@ final class DecisionLease implements AutoCloseable {
     }
 
     private void release(long term) throws SQLException {
-        try (PreparedStatement ps = connection().prepareStatement(
-                "UPDATE decision_lease SET holder = NULL, until_micros = 0 WHERE lease_id = 1 AND holder = ? AND term = ?")) {
-            ps.setString(1, instanceId);
-            ps.setLong(2, term);
-            if (ps.executeUpdate() == 1) log.info("decision lease given up (term {}): decisions read versions from the database", term);
-        }
+        boolean released = write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE decision_lease SET holder = NULL, until_micros = 0 WHERE lease_id = 1 AND holder = ? AND term = ?")) {
+                ps.setString(1, instanceId);
+                ps.setLong(2, term);
+                return ps.executeUpdate() == 1;
+            }
+        });
+        if (released) log.info("decision lease given up (term {}): decisions read versions from the database", term);
+    }
+
+    /** A write of the lease row: in a transaction of the writer once there is one (SQLite), else on the lease's own connection. */
+    private <R> R write(Sql<R> sql) throws SQLException {
+        Writes w = writer;
+        return w != null ? w.run(sql) : sql.apply(connection());
     }
 
     private void closeConnection() {
@@ -324,17 +401,20 @@ final class DecisionLease implements AutoCloseable {
     /** Stops trusting, gives the lease up and leaves the instances (call after the writers have stopped). */
     @Override
     public void close() {
+        Held before = held; // a last beat may drop it, its renewal failing in the writer that has stopped
         running = false;
+        writer = null; // the lease is given up on its own connection
         thread.interrupt();
         try {
             thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Held h = held;
+        Held after = held;
         held = null;
         try {
-            if (h != null) release(h.term);
+            if (before != null) release(before.term);
+            if (after != null && after != before) release(after.term);
             try (PreparedStatement ps = connection().prepareStatement("DELETE FROM decision_instances WHERE instance_id = ?")) {
                 ps.setString(1, instanceId);
                 ps.executeUpdate();

@@ -85,6 +85,7 @@ public final class Store implements AutoCloseable {
         List<BatchingWriter> ws = new ArrayList<>(n);
         for (int i = 0; i < n; i++) ws.add(new BatchingWriter(db, batchObserver, decisions, lease, clock));
         this.writers = List.copyOf(ws);
+        if (db.dialect() == Database.Dialect.SQLITE) lease.writeThrough(this::leaseWrite);
     }
 
     public Database database() { return db; }
@@ -138,6 +139,19 @@ public final class Store implements AutoCloseable {
             @Override public Collection<String> orgIds() { return orgIds; }
             @Override public int weight() { return weight; }
             @Override public R apply(WriteBatch batch) throws SQLException { return body.apply(batch); }
+        });
+    }
+
+    /**
+     * SQLite: a write of the decision lease's rows, in a transaction of the writer (see {@link
+     * DecisionLease}); it changes no org's state, so the lease does not fence it and the books
+     * need not be written before it.
+     */
+    private <R> R leaseWrite(DecisionLease.Sql<R> sql) {
+        return writer().execute(new BatchingWriter.Command<R>() {
+            @Override public Collection<String> orgIds() { return List.of(); }
+            @Override public boolean fencedByLease() { return false; }
+            @Override public R apply(WriteBatch batch) throws SQLException { return sql.apply(batch.connection()); }
         });
     }
 
