@@ -194,7 +194,7 @@ public final class BatchingWriter implements AutoCloseable {
                     weight += next.command().weight();
                 }
                 applyBatch(batch);
-                batchObserver.accept(batch.size());
+                observe(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -206,6 +206,13 @@ public final class BatchingWriter implements AutoCloseable {
             }
         }
         closeConnection();
+    }
+
+    /** Tells the observer how many commands callers waited for in the batch: not the decision lease's own writes. */
+    private void observe(List<Pending<?>> batch) {
+        int commands = 0;
+        for (Pending<?> p : batch) if (p.command().fencedByLease()) commands++;
+        if (commands > 0) batchObserver.accept(commands);
     }
 
     private void applyBatch(List<Pending<?>> batch) {
