@@ -322,10 +322,11 @@ public final class BatchingWriter implements AutoCloseable {
      * when it came, nor for another instance's lease; returns the other commands.
      */
     private List<Pending<?>> applyUnfenced(List<Pending<?>> todo) {
-        if (todo.stream().allMatch(p -> p.command().fencedByLease())) return todo;
-        List<Pending<?>> fenced = new ArrayList<>(todo.size());
-        List<Pending<?>> unfenced = new ArrayList<>();
-        for (Pending<?> p : todo) (p.command().fencedByLease() ? fenced : unfenced).add(p);
+        List<Pending<?>> unfenced = new ArrayList<>(0);
+        for (Pending<?> p : todo) if (!p.command().fencedByLease()) unfenced.add(p);
+        if (unfenced.isEmpty()) return todo;
+        List<Pending<?>> fenced = new ArrayList<>(todo);
+        fenced.removeAll(unfenced);
         while (!unfenced.isEmpty()) unfenced = attempt(unfenced, true);
         return fenced;
     }

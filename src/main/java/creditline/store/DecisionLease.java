@@ -67,7 +67,10 @@ final class DecisionLease implements AutoCloseable {
     static final long BEAT_MILLIS = 250;
     /** Orgs whose versions one lease term keeps at most; beyond, the term ends and a new one starts empty. */
     static final int ORGS_MAX = 1_000_000;
-    /** SQLite: how long a beat waits for the file's write lock to write this instance's row. */
+    /**
+     * SQLite: how long a write on the lease's own connection waits for the file's write lock —
+     * this instance's row at each beat; before there is a writer, and when leaving, the lease row too.
+     */
     static final int SQLITE_PRESENCE_WAIT_MS = 100;
     /** How long a writer waits for another instance's lease to end before failing its commands. */
     static final long WAIT_MAX_NANOS = 10_000_000_000L;

@@ -90,7 +90,7 @@ public final class Store implements AutoCloseable {
 
     public Database database() { return db; }
 
-    /** The first writer (the only one on SQLite), for tests that need to hold it or queue commands into one batch. */
+    /** The first writer (the only one on SQLite): the decision lease's writes on SQLite, and tests that hold it or queue commands into one batch. */
     BatchingWriter writer() { return writers.get(0); }
 
     /** The index of the writer that applies the org's commands. */
