@@ -3,6 +3,7 @@ package creditline.api.graphql;
 import creditline.analytics.DateRange;
 import creditline.analytics.MemberQuery;
 import creditline.analytics.MemberUsage;
+import creditline.api.http.NotificationJson;
 import creditline.api.http.UsageJson;
 import creditline.auth.Member;
 import creditline.auth.Principal;
@@ -14,7 +15,6 @@ import creditline.pricing.Credits;
 import creditline.pricing.Model;
 import creditline.pricing.RateVersion;
 import creditline.pricing.Rates;
-import creditline.store.Alerts;
 import creditline.store.Store;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
@@ -281,20 +281,7 @@ public final class CreditlineGraphQl {
         if (limit == null || limit < 1 || limit > NOTIFICATIONS_MAX) {
             throw Failure.invalid("limit", "limit must be 1 to " + NOTIFICATIONS_MAX + ", got " + limit);
         }
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Alerts.Notification n : store.notifications(orgId, null, limit)) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", n.id());
-            m.put("kind", n.kind());
-            m.put("scope", n.scope());
-            m.put("memberId", n.memberId().isEmpty() ? null : n.memberId());
-            m.put("thresholdPercent", n.thresholdPercent());
-            m.put("periodStart", n.periodStart().toString());
-            m.put("createdAt", n.createdAt().toString());
-            m.put("delivered", n.delivered());
-            out.add(m);
-        }
-        return out;
+        return NotificationJson.of(store.notifications(orgId, null, limit));
     }
 
     /** The summary of the range; the member table is fetched only when asked for (see {@link #memberTable}). */

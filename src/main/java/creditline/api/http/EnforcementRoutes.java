@@ -205,14 +205,14 @@ final class EnforcementRoutes {
 
     private void orgNotifications(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        Http.ok(res, Map.of("notifications", Views.notifications(store.notifications(orgId, null, limit(req)))));
+        Http.ok(res, Map.of("notifications", NotificationJson.of(store.notifications(orgId, null, limit(req)))));
     }
 
     /** A member key sees the alerts of its own budget. */
     private void myNotifications(ServerRequest req, ServerResponse res) {
         Principal p = auth.authenticate(req);
         if (p.role() != Role.MEMBER) throw Authenticator.forbidden("/v1/me/… needs a member key");
-        Http.ok(res, Map.of("notifications", Views.notifications(store.notifications(p.orgId(), p.memberId(), limit(req)))));
+        Http.ok(res, Map.of("notifications", NotificationJson.of(store.notifications(p.orgId(), p.memberId(), limit(req)))));
     }
 
     private void listWebhooks(ServerRequest req, ServerResponse res) {

@@ -204,23 +204,6 @@ final class Views {
         return m;
     }
 
-    static List<Object> notifications(List<Alerts.Notification> list) {
-        List<Object> out = new ArrayList<>();
-        for (Alerts.Notification n : list) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", n.id());
-            m.put("kind", n.kind());
-            m.put("scope", n.scope());
-            m.put("memberId", n.memberId().isEmpty() ? null : n.memberId());
-            m.put("thresholdPercent", n.thresholdPercent());
-            m.put("periodStart", n.periodStart().toString());
-            m.put("createdAt", n.createdAt().toString());
-            m.put("delivered", n.delivered());
-            out.add(m);
-        }
-        return out;
-    }
-
     static Map<String, Object> webhook(Alerts.Webhook w) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", w.id());
