@@ -113,7 +113,25 @@ public final class CreditlineGraphQl {
                 .operationName(operationName)
                 .graphQLContext(context)
                 .build());
-        return result.toSpecification();
+        Map<String, Object> out = result.toSpecification();
+        if (out.get("errors") instanceof List<?> errors) out.put("errors", errors.stream().map(CreditlineGraphQl::withCode).toList());
+        return out;
+    }
+
+    /**
+     * An error with {@code extensions.code}: the query's own errors (syntax, validation, variables),
+     * which graphql-java raises with a {@code classification} only, are {@code VALIDATION_ERROR},
+     * as a malformed request is in REST.
+     */
+    @SuppressWarnings("unchecked")
+    private static Object withCode(Object error) {
+        if (!(error instanceof Map<?, ?> e)) return error;
+        Map<String, Object> extensions = e.get("extensions") instanceof Map<?, ?> x ? new LinkedHashMap<>((Map<String, Object>) x) : new LinkedHashMap<>();
+        if (extensions.containsKey("code")) return error;
+        extensions.put("code", "VALIDATION_ERROR");
+        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) e);
+        copy.put("extensions", extensions);
+        return copy;
     }
 
     private static String readSchema() {

@@ -183,6 +183,12 @@ class GraphQlTest {
     void malformedQueriesAndBodies() {
         JsonNode r = graphql(null, "{ availablePlans { nope } }", Map.of());
         assertThat(r.path("errors").get(0).path("message").asText()).contains("nope");
+        assertThat(code(r)).isEqualTo("VALIDATION_ERROR");
+        assertThat(r.path("errors").get(0).path("extensions").path("classification").asText()).isEqualTo("ValidationError");
+        JsonNode syntax = graphql(null, "{ availablePlans { ", Map.of());
+        assertThat(code(syntax)).as(syntax.toString()).isEqualTo("VALIDATION_ERROR");
+        JsonNode variables = graphql(TestServer.OPERATOR_KEY, "query($t: ID!) { teamSubscription(teamId: $t) { plan { id } } }", Map.of());
+        assertThat(code(variables)).as(variables.toString()).isEqualTo("VALIDATION_ERROR");
         assertThat(server.post("/graphql", null, "{\"variables\": {}}").errorCode()).isEqualTo("MISSING_FIELD");
         assertThat(server.post("/graphql", null, "not json").errorCode()).isEqualTo("MALFORMED_JSON");
         TestServer.Response schema = server.get("/graphql/schema", null);
