@@ -77,10 +77,11 @@ final class RatesJson {
         String at = where + "." + TIER;
         Json.onlyFields(node, at, names(TIER_RATE_FIELDS, "thresholdTokens", "rule"));
         Long threshold = Json.optionalCount(node, at, "thresholdTokens");
-        if (threshold == null || threshold == 0) {
+        if (threshold == null) {
             throw new Failure(Failure.Kind.INVALID, "MISSING_FIELD", at + ".thresholdTokens is required: the prompt size (tokens) above which the tier applies",
                     Map.of("field", at + ".thresholdTokens"));
         }
+        if (threshold == 0) throw Failure.invalid(at + ".thresholdTokens", at + ".thresholdTokens must be at least 1 (tokens), got 0");
         String ruleText = Json.optionalString(node, "rule");
         Rates.TierRule rule = switch (ruleText == null ? "whole_request" : ruleText) {
             case "whole_request" -> Rates.TierRule.WHOLE_REQUEST;

@@ -85,7 +85,7 @@ class PricingHttpTest {
     void refusesImpossibleTiers() {
         String[][] cases = {
                 {"{\"rates\": {\"longContextTier\": {\"creditInputPer1M\": \"6\"}}}", "MISSING_FIELD", "thresholdTokens is required"},
-                {"{\"rates\": {\"longContextTier\": {\"thresholdTokens\": 0, \"creditInputPer1M\": \"6\"}}}", "MISSING_FIELD", "thresholdTokens"},
+                {"{\"rates\": {\"longContextTier\": {\"thresholdTokens\": 0, \"creditInputPer1M\": \"6\"}}}", "VALIDATION_ERROR", "thresholdTokens must be at least 1"},
                 {"{\"rates\": {\"longContextTier\": {\"thresholdTokens\": 10}}}", "VALIDATION_ERROR", "sets no rate"},
                 {"{\"rates\": {\"longContextTier\": {\"thresholdTokens\": 10, \"rule\": \"marginal\", \"creditInputPer1M\": \"6\"}}}",
                         "VALIDATION_ERROR", "rule must be whole_request or per_bucket"},
