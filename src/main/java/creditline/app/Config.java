@@ -9,7 +9,7 @@ import java.util.Map;
  * message naming the variable, the limit and the unit.
  *
  * @param port HTTP port ({@code CREDITLINE_PORT}, 8080; 0 picks a free one)
- * @param db {@code CREDITLINE_DB}: {@code sqlite:PATH} (default {@code sqlite:./data/creditline.db}) or a {@code jdbc:postgresql://} URL
+ * @param db {@code CREDITLINE_DB}: {@code sqlite:PATH} (default {@code creditline.db} in the data dir) or a {@code jdbc:postgresql://} URL
  * @param operatorKey {@code CREDITLINE_OPERATOR_KEY}; null: generated at first start and kept in the data dir
  * @param dataDir {@code CREDITLINE_DATA_DIR} ({@code ./data})
  * @param chargeScale {@code CREDITLINE_CHARGE_SCALE}: decimals kept in each event's charge, 0..6 (2)
@@ -24,15 +24,21 @@ public record Config(String host, int port, String db, String operatorKey, Path 
                      BigDecimal creditsPerUsd, boolean meteringOn, long reservationTtlSeconds, long webhookRetryBaseMs,
                      int postgresWriters) {
 
-    public static final String DEFAULT_DB = "sqlite:./data/creditline.db";
+    /** A configuration value the program cannot run with; its message names the variable, the limit and the unit. */
+    public static final class Invalid extends IllegalArgumentException {
+        public Invalid(String message) {
+            super(message);
+        }
+    }
 
     public static Config fromEnv(Map<String, String> env) {
+        Path dataDir = Path.of(env.getOrDefault("CREDITLINE_DATA_DIR", "./data"));
         return new Config(
                 env.getOrDefault("CREDITLINE_HOST", "0.0.0.0"),
                 intIn(env, "CREDITLINE_PORT", 8080, 0, 65_535, "a TCP port"),
-                env.getOrDefault("CREDITLINE_DB", DEFAULT_DB),
+                db(blankToNull(env.get("CREDITLINE_DB")), dataDir),
                 blankToNull(env.get("CREDITLINE_OPERATOR_KEY")),
-                Path.of(env.getOrDefault("CREDITLINE_DATA_DIR", "./data")),
+                dataDir,
                 intIn(env, "CREDITLINE_CHARGE_SCALE", 2, 0, 6, "decimals"),
                 creditsPerUsd(env.getOrDefault("CREDITLINE_CREDITS_PER_USD", "100")),
                 metering(env.getOrDefault("CREDITLINE_METERING", "on")),
@@ -57,6 +63,13 @@ public record Config(String host, int port, String db, String operatorKey, Path 
         return new Config(host, port, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, writers);
     }
 
+    /** {@code CREDITLINE_DB}, or {@code creditline.db} in the data dir. */
+    private static String db(String v, Path dataDir) {
+        if (v == null) return "sqlite:" + dataDir.resolve("creditline.db");
+        if ((v.startsWith("sqlite:") && v.length() > "sqlite:".length()) || v.startsWith("jdbc:postgresql:")) return v;
+        throw new Invalid("CREDITLINE_DB must be sqlite:PATH or jdbc:postgresql://HOST:PORT/DB, got '" + v + "'");
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
@@ -70,7 +83,7 @@ public record Config(String host, int port, String db, String operatorKey, Path 
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + " (" + unit + "), got '" + v + "'");
+        throw new Invalid(name + " must be a whole number from " + min + " to " + max + " (" + unit + "), got '" + v + "'");
     }
 
     private static BigDecimal creditsPerUsd(String v) {
@@ -80,14 +93,14 @@ public record Config(String host, int port, String db, String operatorKey, Path 
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("CREDITLINE_CREDITS_PER_USD must be a positive decimal (credits per US dollar), got '" + v + "'");
+        throw new Invalid("CREDITLINE_CREDITS_PER_USD must be a positive decimal (credits per US dollar), got '" + v + "'");
     }
 
     private static boolean metering(String v) {
         return switch (v.trim()) {
             case "on" -> true;
             case "off" -> false;
-            default -> throw new IllegalArgumentException("CREDITLINE_METERING must be on or off, got '" + v + "'");
+            default -> throw new Invalid("CREDITLINE_METERING must be on or off, got '" + v + "'");
         };
     }
 }

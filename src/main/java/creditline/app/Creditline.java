@@ -29,7 +29,12 @@ public final class Creditline implements AutoCloseable {
 
     /** Opens the database and the store without HTTP (for tools and tests). */
     public static Store openStore(Config config, Clock clock, PrometheusMeterRegistry metrics) {
-        Database db = Database.open(config.db());
+        Database db;
+        try {
+            db = Database.open(config.db());
+        } catch (RuntimeException e) {
+            throw new CannotStart("cannot open the database " + withoutParameters(config.db()), e);
+        }
         DistributionSummary batches = DistributionSummary.builder("creditline_writer_batch_commands")
                 .description("commands applied per write transaction").register(metrics);
         Ingester ingester = new Ingester(new Pricer(config.chargeScale()), config.meteringOn());
@@ -41,6 +46,12 @@ public final class Creditline implements AutoCloseable {
         return store;
     }
 
+    /** A database location for messages: a JDBC URL without its parameters (they may hold a password). */
+    static String withoutParameters(String db) {
+        int q = db.indexOf('?');
+        return q < 0 ? db : db.substring(0, q);
+    }
+
     public static Creditline start(Config config, Clock clock) {
         if (config.operatorKey() == null) throw new IllegalArgumentException("an operator key is required");
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -49,8 +60,13 @@ public final class Creditline implements AutoCloseable {
         new JvmGcMetrics().bindTo(metrics);
         Store store = openStore(config, clock, metrics);
         try {
-            ApiServer server = new ApiServer(store, new ApiServer.Settings(config.host(), config.port(), config.operatorKey(),
-                    config.creditsPerUsd(), config.reservationTtlSeconds()), metrics);
+            ApiServer server;
+            try {
+                server = new ApiServer(store, new ApiServer.Settings(config.host(), config.port(), config.operatorKey(),
+                        config.creditsPerUsd(), config.reservationTtlSeconds()), metrics);
+            } catch (RuntimeException e) {
+                throw new CannotStart("cannot listen on " + config.host() + ":" + config.port(), e);
+            }
             return new Creditline(store.database(), store, server, new WebhookDeliverer(store, java.time.Duration.ofMillis(config.webhookRetryBaseMs())));
         } catch (RuntimeException e) {
             store.close();

@@ -24,6 +24,8 @@ import java.util.SplittableRandom;
  * members and service accounts, and a month of generated usage. Seeded, so every run is alike.
  */
 final class DemoData {
+    static final String ACME_ORG = "acme";
+    static final String GLOBEX_ORG = "globex";
     static final String ACME_ADMIN = "ada@acme.example";
     static final String ACME_MEMBER = "grace@acme.example";
     private static final int BATCH_EVENTS = 1_000;
@@ -50,8 +52,8 @@ final class DemoData {
         Instant now = store.clock().instant();
         models(now);
         plans();
-        store.createOrg("acme", "Acme Corp", "pro");
-        store.createOrg("globex", "Globex", "hobby");
+        store.createOrg(ACME_ORG, "Acme Corp", "pro");
+        store.createOrg(GLOBEX_ORG, "Globex", "hobby");
         List<String> acme = members("acme", "acme.example", List.of("ada", "grace", "linus", "barbara", "ken", "margaret",
                 "dennis", "frances", "edsger", "radia", "donald", "sophie"), List.of("SA ci-bot", "SA nightly-eval"));
         List<String> globex = members("globex", "globex.example", List.of("hank", "lisa", "marge", "bart", "homer"), List.of("SA etl"));

@@ -1,9 +1,9 @@
 package creditline.app;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -18,14 +18,33 @@ public final class Main {
         // Helidon logs through java.util.logging: send it to the one logging setup (logback.xml).
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine(CommandLine.defaultFactory()).execute(args));
+    }
+
+    /**
+     * The command line as {@link #main} runs it. A start refused for a reason the user can mend
+     * (a configuration value: exit code 2; a database or port it cannot use: 1) prints its reason
+     * in one line, not a stack trace.
+     */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cli = new CommandLine(new Main(), factory);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (!(e instanceof Config.Invalid) && !(e instanceof CannotStart)) throw e;
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            cmd.getErr().flush();
+            return e instanceof Config.Invalid ? 2 : 1;
+        });
+        return cli;
     }
 
     @Command(name = "serve", description = "Run the server (configuration from CREDITLINE_* environment variables).")
     static final class Serve implements Callable<Integer> {
+        /** The environment the configuration comes from (tests give their own). */
+        Map<String, String> env = System.getenv();
+
         @Override
         public Integer call() throws Exception {
-            Config config = Config.fromEnv(System.getenv());
+            Config config = Config.fromEnv(env);
             OperatorKey.Resolved key = OperatorKey.resolve(config);
             long started = System.nanoTime();
             Creditline app = Creditline.start(config.withOperatorKey(key.key()), Clock.systemUTC());
@@ -46,16 +65,22 @@ public final class Main {
         @Option(names = "--events-per-member-day", defaultValue = "12", description = "Average usage events per member and day (default ${DEFAULT-VALUE}).")
         int eventsPerMemberDay;
 
+        /** The environment the configuration comes from (tests give their own). */
+        Map<String, String> env = System.getenv();
+
         @Override
         public Integer call() throws Exception {
-            Config env = Config.fromEnv(System.getenv());
-            Config config = System.getenv("CREDITLINE_DB") == null ? env.withDb("sqlite:" + env.dataDir().resolve("demo.db")) : env;
-            if (config.db().startsWith("sqlite:")) {
-                Path file = Path.of(config.db().substring("sqlite:".length()));
-                for (String suffix : new String[] {"", "-wal", "-shm"}) Files.deleteIfExists(Path.of(file + suffix));
-            }
+            Config given = Config.fromEnv(env);
+            boolean ownFile = env.get("CREDITLINE_DB") == null || env.get("CREDITLINE_DB").isBlank();
+            Config config = ownFile ? given.withDb("sqlite:" + given.dataDir().resolve("demo.db")) : given;
+            if (config.db().startsWith("sqlite:")) DemoFile.startAfresh(Path.of(config.db().substring("sqlite:".length())), ownFile);
             OperatorKey.Resolved key = OperatorKey.resolve(config);
             Creditline app = Creditline.start(config.withOperatorKey(key.key()), Clock.systemUTC());
+            if (app.store().org(DemoData.ACME_ORG) != null || app.store().org(DemoData.GLOBEX_ORG) != null) {
+                app.close();
+                throw new Config.Invalid("CREDITLINE_DB " + Creditline.withoutParameters(config.db()) + " already holds the demo's orgs ("
+                        + DemoData.ACME_ORG + ", " + DemoData.GLOBEX_ORG + "): the demo loads its data into a database without them");
+            }
             DemoData.Keys keys = new DemoData(app.store(), eventsPerMemberDay, System.out).load();
             PrintStream out = System.out;
             String url = "http://localhost:" + app.port();

@@ -76,6 +76,10 @@ public final class ApiServer implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
+        // Helidon logs a listener that could not start (e.g. "Address already in use") and returns a stopped server.
+        if (!server.isRunning()) {
+            throw new IllegalStateException("the HTTP listener did not start (is the port in use? the log above says why)");
+        }
     }
 
     public int port() {
