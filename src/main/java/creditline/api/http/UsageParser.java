@@ -23,6 +23,8 @@ final class UsageParser {
     static final Duration PAST_MAX = Duration.ofDays(35);
     static final Duration FUTURE_MAX = Duration.ofMinutes(5);
     static final int ID_LENGTH_MAX = 200;
+    /** The longest reservation id: {@code rsv.}, the base64url of a 128-character org id, {@code .}, 32 hex digits. */
+    static final int RESERVATION_ID_LENGTH_MAX = "rsv.".length() + (128 * 4 + 2) / 3 + 1 + 32;
     static final int TEXT_LENGTH_MAX = 500;
     static final int METADATA_BYTES_MAX = 16_384;
     private static final Pattern ACTIVITY = Pattern.compile("[a-z0-9][a-z0-9_.:-]{0,63}");
@@ -68,7 +70,8 @@ final class UsageParser {
         if (meta != null && !meta.isNull()) {
             if (!meta.isObject()) throw Failure.invalid("metadata", "metadata must be a JSON object");
             metadata = meta.toString();
-            if (metadata.length() > METADATA_BYTES_MAX) throw Failure.invalid("metadata", "metadata is larger than " + METADATA_BYTES_MAX + " bytes");
+            int bytes = metadata.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > METADATA_BYTES_MAX) throw Failure.invalid("metadata", "metadata is larger than " + METADATA_BYTES_MAX + " bytes (UTF-8), got " + bytes);
         }
         String status = text(node, "status", false, 32);
         if (status != null && !status.equals("success") && !status.equals("error")) {
@@ -81,7 +84,7 @@ final class UsageParser {
                 Json.optionalCount(node, "retries"), Json.optionalCount(node, "iterations"),
                 Json.optionalCount(node, "externalCalls"), Json.optionalCount(node, "contextBytes"), metadata);
         return new UsageEvent(id, orgId, memberId, model, activity, occurredAt, usage.tokens(), toolCalls(node, usage),
-                text(node, "reservationId", false, ID_LENGTH_MAX), Json.optionalBoolean(node, "byoKey", false), details);
+                text(node, "reservationId", false, RESERVATION_ID_LENGTH_MAX), Json.optionalBoolean(node, "byoKey", false), details);
     }
 
     private static String text(JsonNode node, String field, boolean required, int lengthMax) {

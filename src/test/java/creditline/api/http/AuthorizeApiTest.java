@@ -574,6 +574,21 @@ class AuthorizeApiTest {
     }
 
     @Test
+    void theHoldOfAnOrgWithTheLongestIdIsSettledByItsUsage() {
+        // Org ids may have 128 characters; their reservation ids then have 208, longer than an event id may be.
+        String org = newOrg("az-" + "l".repeat(125), "az-allow");
+        String id = reserve(org, dev(org), "5").path("reservationId").asText();
+        assertThat(id).hasSize(208);
+        JsonNode e = spend("az-long-1", org, dev(org), 3, id);
+        assertThat(e.path("status").asText()).as(e.toString()).isEqualTo("accepted");
+        assertThat(reservation(id).path("status").asText()).isEqualTo("settled");
+        assertThat(balance(server, org).path("reserved").asText()).isEqualTo("0.00");
+        JsonNode tooLong = spend("az-long-2", org, dev(org), 1, id + "x");
+        assertThat(tooLong.path("status").asText()).isEqualTo("rejected");
+        assertThat(tooLong.path("error").path("message").asText()).contains("reservationId is longer than 208 characters");
+    }
+
+    @Test
     void anActualChargeAboveTheEstimateReplacesTheHold() {
         String org = newOrg("az-settle-above", "az-block");
         String id = reserve(org, dev(org), "4").path("reservationId").asText();

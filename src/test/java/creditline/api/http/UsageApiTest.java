@@ -303,6 +303,28 @@ class UsageApiTest {
     }
 
     @Test
+    void detailsAreRefusedBeyondTheirLimits() {
+        String org = newOrg("use-limits", "use-plan");
+        String fits = "{\"n\": \"" + "a".repeat(16_384 - 8) + "\"}"; // 16,384 bytes as stored: {"n":"aa…a"}
+        String wide = "{\"n\": \"" + "é".repeat(9_000) + "\"}"; // 9,008 characters as stored, 18,008 bytes in UTF-8
+        JsonNode r = post(batch(
+                event("lim-meta-fits", org, "use-m", "\"metadata\": " + fits),
+                event("lim-meta-wide", org, "use-m", "\"metadata\": " + wide),
+                event("lim-region", org, "use-m", "\"region\": \"" + "r".repeat(65) + "\""),
+                event("lim-agent", org, "use-m", "\"agent\": \"" + "a".repeat(501) + "\""),
+                event("x".repeat(201), org, "use-m", "")));
+        assertCounts(r, 1, 0, 4);
+        JsonNode e = r.path("events");
+        assertThat(e.get(0).path("status").asText()).isEqualTo("accepted");
+        assertRejected(e.get(1), "lim-meta-wide", "VALIDATION_ERROR");
+        assertThat(e.get(1).path("error").path("message").asText()).isEqualTo("metadata is larger than 16384 bytes (UTF-8), got 18008");
+        assertRejected(e.get(2), "lim-region", "VALIDATION_ERROR");
+        assertThat(e.get(2).path("error").path("message").asText()).isEqualTo("region is longer than 64 characters");
+        assertRejected(e.get(3), "lim-agent", "VALIDATION_ERROR");
+        assertThat(e.get(4).path("status").asText()).isEqualTo("rejected");
+    }
+
+    @Test
     void aSingleBadEventIsReportedInTheEventsList() {
         String org = newOrg("use-single-bad", "use-plan");
         JsonNode r = post(event("single-bad", org, "use-no-such-model", ""));
