@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -110,9 +109,9 @@ final class ModelsCommand implements Runnable {
         private Instant parseInstant(String text) {
             if (text == null) return null;
             try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                throw new ParameterException(spec.commandLine(), "--effective-from must be an ISO-8601 UTC time such as 2026-11-23T18:00:00Z, got '" + text + "'");
+                return creditline.common.IsoInstant.parseWithinRange(text, "--effective-from");
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
 

@@ -32,6 +32,7 @@ public record Member(String orgId, String memberId, Role role, Type type, Instan
         if (memberId == null || memberId.isBlank()) return "memberId must not be empty";
         if (memberId.length() > ID_LENGTH_MAX) return "memberId is longer than " + ID_LENGTH_MAX + " characters";
         if (!memberId.equals(memberId.strip())) return "memberId must not start or end with spaces";
+        if (memberId.chars().anyMatch(Character::isISOControl)) return "memberId must not contain control characters (tab, newline, NUL, …)";
         if (memberId.startsWith("SA ")) return memberId.length() > 3 ? null : "a service account needs a name after 'SA '";
         int at = memberId.indexOf('@');
         if (at <= 0 || at == memberId.length() - 1 || memberId.indexOf('@', at + 1) >= 0 || memberId.contains(" ")) {

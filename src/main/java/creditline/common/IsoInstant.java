@@ -14,9 +14,31 @@ import java.time.Year;
 public final class IsoInstant {
     private IsoInstant() {}
 
+    /** The earliest instant the API takes. */
+    public static final Instant EARLIEST = Instant.EPOCH;
+    /** The latest instant the API takes: the end of the year 9999 (the ledger keeps microseconds in 64 bits). */
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     public static Instant parse(String s) {
         Instant fast = fast(s);
         return fast != null ? fast : Instant.parse(s);
+    }
+
+    /**
+     * An instant the API takes: ISO-8601 within {@link #EARLIEST} .. {@link #LATEST}; else an
+     * {@link IllegalArgumentException} whose message says so, after {@code what}.
+     */
+    public static Instant parseWithinRange(String s, String what) {
+        Instant t;
+        try {
+            t = parse(s);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(what + " must be an ISO-8601 UTC time such as 2026-11-23T18:00:00Z, got '" + s + "'");
+        }
+        if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+            throw new IllegalArgumentException(what + " must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z, got '" + s + "'");
+        }
+        return t;
     }
 
     /** The instant when {@code s} is exactly {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with valid fields; else null. */

@@ -95,7 +95,7 @@ public final class LiteLlm {
     static Entry entry(String id, JsonNode spec, BigDecimal creditsPerUsd) {
         if (id.equals(SAMPLE_SPEC)) return new Skipped(id, "LiteLLM's field documentation, not a model");
         if (!Model.ID.matcher(id).matches()) {
-            return new Skipped(id, "not a valid model id (1-128 characters of letters, digits and ._:/@+-, starting with a letter or digit)");
+            return new Skipped(id, "not a valid model id (" + Model.ID_RULE + ")");
         }
         if (!spec.isObject()) return new Skipped(id, "not a JSON object");
         String mode = text(spec, "mode");

@@ -9,8 +9,13 @@ import java.util.regex.Pattern;
  * version wins, so a correction with the same date supersedes the earlier entry).
  */
 public record Model(String id, String name, String provider, boolean unmetered, List<RateVersion> versions) {
-    /** Catalog ids (models, plans, orgs): 1-128 characters of letters, digits and {@code ._:/@+-}, starting with a letter or digit. */
-    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
+    /**
+     * Model ids: 1-128 characters of letters, digits and {@code ._:/@+-}, starting with a letter or
+     * digit, not ending in {@code /rates} (that path lists a model's rate versions).
+     */
+    public static final Pattern ID = Pattern.compile("(?!.*/rates$)[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
+    /** What {@link #ID} takes, in words. */
+    public static final String ID_RULE = "1-128 characters of letters, digits and ._:/@+- starting with a letter or digit, not ending in /rates";
 
     public Model {
         versions = List.copyOf(versions);

@@ -88,7 +88,7 @@ public final class Pricer {
         try {
             return units.multiply(big(unitMicros)).longValueExact();
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("charge exceeds the largest representable amount");
+            throw new ArithmeticException("the charge exceeds the largest amount the ledger holds (9,223,372,036,854.775807 credits)");
         }
     }
 

@@ -4,6 +4,7 @@ import creditline.budget.Restrictions;
 import creditline.ledger.CreditBucket;
 import creditline.pricing.Model;
 import creditline.usage.IngestTx;
+import creditline.usage.LifetimeUsage;
 import creditline.usage.OrgRef;
 import creditline.usage.PeriodTotals;
 import creditline.usage.PricedEvent;
@@ -90,6 +91,9 @@ final class JdbcIngestTx implements IngestTx {
     /** SQLite: the keys of the newest rows, for a statement that skipped some of its rows. */
     private static final String NEWEST_ROWS = "SELECT org_id, event_id FROM usage_events ORDER BY rowid DESC LIMIT ?";
     private static final String STORED = "SELECT 1 FROM usage_events WHERE org_id = ? AND event_id = ?";
+    private static final String LIFETIME_USAGE = "SELECT COALESCE(SUM(nominal_micros), 0), COALESCE(SUM(input_tokens), 0),"
+            + " COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(cache_read_tokens), 0)"
+            + " FROM usage_periods WHERE org_id = ?";
     /** PostgreSQL: all the events of a batch in one statement, one array per column, unnested side by side. */
     private static final String UNNESTED_INSERT = BulkWrites.insertSideBySide("usage_events", columnDefinitions(), INSERTED);
 
@@ -271,6 +275,19 @@ final class JdbcIngestTx implements IngestTx {
             throw new StoreFailure(e);
         }
         return out;
+    }
+
+    @Override
+    public LifetimeUsage lifetimeUsage(String orgId) {
+        try (PreparedStatement ps = tx.prepareStatement(LIFETIME_USAGE)) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new LifetimeUsage(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+            }
+        } catch (SQLException e) {
+            throw new StoreFailure(e);
+        }
     }
 
     @Override

@@ -53,6 +53,7 @@ public final class Ingester {
         List<Integer> candidateIndex = new ArrayList<>();
         Map<String, Integer> firstCandidate = new HashMap<>();
         List<Integer> repeatedInRequest = new ArrayList<>();
+        Map<String, LifetimeUsage> lifetime = new HashMap<>();
         for (int i = 0; i < events.size(); i++) {
             UsageEvent e = events.get(i);
             OrgRef org = orgs.get(e.orgId());
@@ -68,7 +69,14 @@ public final class Ingester {
                 repeatedInRequest.add(i);
             } else {
                 try {
-                    candidates.add(price(e, model, restricted(tx, e)));
+                    PricedEvent p = price(e, model, restricted(tx, e));
+                    LifetimeUsage before = lifetime.computeIfAbsent(e.orgId(), tx::lifetimeUsage);
+                    if (!before.admits(p)) {
+                        throw new ArithmeticException("the org's usage so far and this event would pass " + LifetimeUsage.LIMIT
+                                + " micro-credits of nominal cost or tokens of one kind");
+                    }
+                    lifetime.put(e.orgId(), before.plus(p));
+                    candidates.add(p);
                     candidateIndex.add(i);
                 } catch (IllegalArgumentException | ArithmeticException tooLarge) {
                     firstCandidate.remove(key(e));

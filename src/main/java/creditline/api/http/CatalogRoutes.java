@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /** Models with effective-dated rate versions, and plans: operators write, any key reads. */
 final class CatalogRoutes {
     private static final Logger log = LoggerFactory.getLogger(CatalogRoutes.class);
-    static final Pattern CATALOG_ID = Model.ID;
+    private static final Pattern SEGMENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}");
     private static final Set<String> MODEL_FIELDS = Set.of("name", "provider", "rates", "ratesUsd", "unmetered", "effectiveFrom");
     private static final Set<String> PLAN_FIELDS = Set.of("name", "monthlyPrice", "creditsIncluded", "tokensIncluded", "overage",
             "overagePricePerCredit", "features", "rollover");
@@ -52,16 +52,23 @@ final class CatalogRoutes {
                 .get("/v1/plans/{planId}", this::getPlan);
     }
 
-    static String catalogId(String id, String what) {
-        if (id == null || !CATALOG_ID.matcher(id).matches()) {
-            throw Failure.invalid(what, what + " must be 1-128 characters of letters, digits and ._:/@+- starting with a letter or digit, got '" + id + "'");
+    /** A model id ({@link Model#ID}: may hold '/', as provider paths do). */
+    static String modelId(String id, String what) {
+        if (id == null || !Model.ID.matcher(id).matches()) throw Failure.invalid(what, what + " must be " + Model.ID_RULE + ", got '" + id + "'");
+        return id;
+    }
+
+    /** An id that is one segment of a path (orgs, plans, webhooks): no '/', which no route could reach. */
+    static String segmentId(String id, String what) {
+        if (id == null || !SEGMENT_ID.matcher(id).matches()) {
+            throw Failure.invalid(what, what + " must be 1-128 characters of letters, digits and ._:@+- starting with a letter or digit, got '" + id + "'");
         }
         return id;
     }
 
     private void putModel(ServerRequest req, ServerResponse res) {
         Authenticator.requireOperator(auth.authenticate(req));
-        String id = catalogId(Http.param(req, "modelId"), "modelId");
+        String id = modelId(Http.param(req, "modelId"), "modelId");
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", MODEL_FIELDS);
         JsonNode credit = body.get("rates");
@@ -97,13 +104,7 @@ final class CatalogRoutes {
         }
         Instant effectiveFrom = null;
         String fromText = Http.query(req, "effectiveFrom");
-        if (fromText != null) {
-            try {
-                effectiveFrom = Instant.parse(fromText);
-            } catch (java.time.format.DateTimeParseException e) {
-                throw Failure.invalid("effectiveFrom", "effectiveFrom must be an ISO-8601 UTC time such as 2026-11-23T18:00:00Z, got '" + fromText + "'");
-            }
-        }
+        if (fromText != null) effectiveFrom = Json.instant(fromText, "effectiveFrom");
         JsonNode list = Json.parse(Http.body(req));
         if (!list.isObject()) throw Failure.invalid("body", "the body must be a LiteLLM price list: one JSON object mapping model ids to their costs");
         long started = System.nanoTime();
@@ -148,7 +149,7 @@ final class CatalogRoutes {
 
     private void putPlan(ServerRequest req, ServerResponse res) {
         Authenticator.requireOperator(auth.authenticate(req));
-        String id = catalogId(Http.param(req, "planId"), "planId");
+        String id = segmentId(Http.param(req, "planId"), "planId");
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", PLAN_FIELDS);
         String name = Json.requiredString(body, "name");

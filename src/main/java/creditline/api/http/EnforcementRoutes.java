@@ -223,7 +223,7 @@ final class EnforcementRoutes {
 
     private void putWebhook(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        String id = CatalogRoutes.catalogId(Http.param(req, "id"), "id");
+        String id = CatalogRoutes.segmentId(Http.param(req, "id"), "id");
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("url", "secret", "events"));
         String url = Json.requiredString(body, "url");

@@ -11,7 +11,6 @@ import creditline.pricing.Credits;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,6 +23,7 @@ public final class Json {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private Json() {}
@@ -35,12 +35,24 @@ public final class Json {
             if (node == null || node.isMissingNode()) throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is empty; a JSON document is expected");
             return node;
         } catch (JsonProcessingException e) {
-            throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is not valid JSON: " + e.getOriginalMessage(),
+            throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body is not valid JSON: " + describe(e),
                     Map.of("line", e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
                             "column", e.getLocation() == null ? 0 : e.getLocation().getColumnNr()));
         } catch (IOException e) {
             throw new Failure(Failure.Kind.INVALID, "MALFORMED_JSON", "the request body could not be read: " + e.getMessage());
         }
+    }
+
+    /** What is wrong with a JSON document, in the user's terms rather than the parser's settings. */
+    private static String describe(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        if (m.contains("FAIL_ON_TRAILING_TOKENS")) return "something follows the JSON document (send one document per request)";
+        if (m.contains("FAIL_ON_READING_DUP_TREE_KEY")) {
+            int at = m.indexOf(" for `");
+            return (at > 0 ? m.substring(0, at) : "Duplicate field") + " (each field may appear once per object)";
+        }
+        if (m.contains("NestingDepth")) return "it is nested too deeply";
+        return m;
     }
 
     public static byte[] write(Object value) {
@@ -166,10 +178,15 @@ public final class Json {
     public static Instant optionalInstant(JsonNode node, String field) {
         String s = optionalString(node, field);
         if (s == null) return null;
+        return instant(s, field);
+    }
+
+    /** An ISO-8601 time within the range the API takes (1970 to 9999), else a 400 naming the field. */
+    public static Instant instant(String s, String field) {
         try {
-            return creditline.common.IsoInstant.parse(s);
-        } catch (DateTimeParseException e) {
-            throw Failure.invalid(field, field + " must be an ISO-8601 UTC time such as 2026-11-23T18:00:00Z, got '" + s + "'");
+            return creditline.common.IsoInstant.parseWithinRange(s, field);
+        } catch (IllegalArgumentException e) {
+            throw Failure.invalid(field, e.getMessage());
         }
     }
 

@@ -54,7 +54,7 @@ final class OrgRoutes {
         Authenticator.requireOperator(auth.authenticate(req));
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("id", "name", "planId"));
-        String id = CatalogRoutes.catalogId(Json.requiredString(body, "id"), "id");
+        String id = CatalogRoutes.segmentId(Json.requiredString(body, "id"), "id");
         String name = Json.optionalString(body, "name");
         Org org = store.createOrg(id, name == null ? id : name, Json.requiredString(body, "planId"));
         Http.json(res, Status.CREATED_201, Views.org(org));
