@@ -6,6 +6,12 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -28,8 +34,9 @@ import org.apache.commons.csv.CSVRecord;
  *
  * <p>{@link #parse} reads the file, {@link #check} checks it against the org; nothing is applied
  * before both have run over the whole file. Errors
- * (malformed CSV, a wrong header or column count, an invalid user, a non-numeric, negative or
- * over-precise budget) make the upload fail as a whole. Warnings do not: a user who is not a
+ * (a file that is not UTF-8, malformed CSV, a wrong header or column count, an invalid user, a
+ * non-numeric, negative or over-precise budget, or one above {@link Credits#CREDITS_MAX} like the
+ * JSON API) make the upload fail as a whole. Warnings do not: a user who is not a
  * member (the row is skipped), a user on several rows (the last row wins), a budget above the
  * org's monthly budget. Line numbers are physical lines of the file, the header being line 1.
  */
@@ -60,6 +67,61 @@ public final class BudgetUpload {
         public boolean ok() {
             return errorCount == 0;
         }
+    }
+
+    /**
+     * Decodes the file as UTF-8, then {@linkplain #parse(String, IntConsumer) parses} it. A file that
+     * is not UTF-8 (Windows-1252 or Latin-1 from a spreadsheet, UTF-16) is one error on the line of its
+     * first byte that is not UTF-8, so it gets the same report as any other bad file.
+     */
+    public static Parsed parse(byte[] csv, IntConsumer progress) {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(csv);
+        CharBuffer out = CharBuffer.allocate(csv.length); // UTF-8 never decodes to more chars than bytes
+        CoderResult result = utf8.decode(in, out, true);
+        if (!result.isError()) result = utf8.flush(out);
+        Issue notUtf8 = notUtf8(csv, result.isError() ? in.position() : -1);
+        if (notUtf8 != null) return new Parsed(0, List.of(), List.of(notUtf8), 1);
+        return parse(out.flip().toString(), progress);
+    }
+
+    /**
+     * The error for a file that is not UTF-8 text, or null when it is: a UTF-16 byte order mark, or
+     * the first byte that is not UTF-8 ({@code invalidAt}, -1 for none) or is a NUL (valid UTF-8, but
+     * no CSV holds one, and UTF-16 text of ASCII characters is every other byte NUL), whichever comes first.
+     */
+    private static Issue notUtf8(byte[] csv, int invalidAt) {
+        String advice = "; save it as \"CSV UTF-8\"";
+        if (csv.length >= 2 && ((csv[0] == (byte) 0xFE && csv[1] == (byte) 0xFF) || (csv[0] == (byte) 0xFF && csv[1] == (byte) 0xFE))) {
+            return new Issue(1, null, "the file is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8" + advice);
+        }
+        int end = invalidAt < 0 ? csv.length : invalidAt;
+        int nulAt = -1;
+        for (int i = 0; i < end; i++) {
+            if (csv[i] == 0) {
+                nulAt = i;
+                break;
+            }
+        }
+        int at = nulAt >= 0 ? nulAt : invalidAt;
+        if (at < 0) return null;
+        long line = 1;
+        int lineStart = csv.length >= 3 && csv[0] == (byte) 0xEF && csv[1] == (byte) 0xBB && csv[2] == (byte) 0xBF ? 3 : 0;
+        for (int i = 0; i < at; i++) {
+            if (csv[i] == '\n' || (csv[i] == '\r' && csv[i + 1] != '\n')) {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        // The bytes before it on its line are valid UTF-8: the column counts their characters.
+        String before = new String(csv, lineStart, at - lineStart, StandardCharsets.UTF_8);
+        String where = "column " + (before.codePointCount(0, before.length()) + 1);
+        String message = nulAt >= 0
+                ? "the file looks like UTF-16 text, not UTF-8: " + where + " holds a NUL byte (byte " + (at + 1) + " of the file)"
+                : "the file is not UTF-8 text: " + where + " holds the byte " + String.format(Locale.ROOT, "0x%02X", csv[at] & 0xFF)
+                + " (byte " + (at + 1) + " of the file), which is not UTF-8";
+        return new Issue(line, null, message + advice);
     }
 
     /** Reads and checks the file on its own; {@code progress} hears the row count every {@link #PROGRESS_ROWS} rows. */
@@ -123,6 +185,10 @@ public final class BudgetUpload {
         String problem = budget.startsWith("-") ? "budget must not be negative, got '" + budget + "'"
                 : !AMOUNT.matcher(budget).matches() ? "budget must be a number of credits such as 5000 or 12.5 (no thousands separators),"
                 + " empty, or " + UNLIMITED + ", got '" + budget + "'" : null;
+        if (problem == null && new BigDecimal(budget).compareTo(Credits.CREDITS_MAX) > 0) {
+            // The JSON API's cap: the file must not store a budget that PUT .../budgets/members/{m} refuses.
+            problem = "budget out of range: must be at most " + Credits.CREDITS_MAX.toPlainString() + " credits, got '" + budget + "'";
+        }
         if (problem == null) {
             try {
                 return new Row(line, user, false, Credits.parseMicros(new BigDecimal(budget)), budget);

@@ -7,6 +7,8 @@ import java.math.RoundingMode;
 public final class Credits {
     public static final long MICROS_PER_CREDIT = 1_000_000L;
     public static final int SCALE_MAX = 6;
+    /** The largest credit amount accepted anywhere (budgets, grants, plans, rates): a billion credits. */
+    public static final BigDecimal CREDITS_MAX = new BigDecimal("1000000000");
 
     private Credits() {}
 

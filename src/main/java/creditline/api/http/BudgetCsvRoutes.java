@@ -10,9 +10,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The bulk budget CSV ({@link BudgetUpload} has the format and rules): {@code GET} the template
  * with every member and their current override, {@code POST} a file ({@code dryRun=true} for the
  * report only). A real upload applies every row in one transaction, or nothing when the file has
- * an error ({@code 400 CSV_INVALID} with the report in {@code details}).
+ * an error ({@code 400 CSV_INVALID} with the report in {@code details}); a file that is not UTF-8
+ * is such an error, with its report like any other.
  */
 final class BudgetCsvRoutes {
     private static final Logger log = LoggerFactory.getLogger(BudgetCsvRoutes.class);
@@ -64,8 +62,7 @@ final class BudgetCsvRoutes {
         String dry = Http.query(req, "dryRun");
         if (dry != null && !dry.equals("true") && !dry.equals("false")) throw Failure.invalid("dryRun", "dryRun must be true or false, got '" + dry + "'");
         boolean dryRun = "true".equals(dry);
-        String text = utf8(Http.body(req));
-        BudgetUpload.Parsed parsed = BudgetUpload.parse(text, rows -> log.info("budget CSV for org {}: {} rows read", orgId, rows));
+        BudgetUpload.Parsed parsed = BudgetUpload.parse(Http.body(req), rows -> log.info("budget CSV for org {}: {} rows read", orgId, rows));
         BudgetUpload.Report report = store.uploadBudgets(orgId, parsed, dryRun);
         boolean applied = !dryRun && report.ok();
         log.info("budget CSV for org {}: {} rows, {} changes, {} warnings, {} errors, {}", orgId, report.rows(), report.changes().size(),
@@ -96,14 +93,5 @@ final class BudgetCsvRoutes {
             out.add(m);
         }
         return out;
-    }
-
-    private static String utf8(byte[] body) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
-        } catch (CharacterCodingException e) {
-            throw new Failure(Failure.Kind.INVALID, "CSV_INVALID", "the file is not UTF-8 text; save it as CSV UTF-8");
-        }
     }
 }

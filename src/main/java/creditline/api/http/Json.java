@@ -152,12 +152,9 @@ public final class Json {
         throw Failure.invalid(field, field + " must be a decimal number such as \"12.35\", got " + v);
     }
 
-    /** The largest credit amount accepted anywhere (budgets, grants, plans, rates): a billion credits. */
-    public static final BigDecimal CREDITS_MAX = new BigDecimal("1000000000");
-
-    /** Credits as micro-credits (at most 6 fractional digits, 0 to {@link #CREDITS_MAX}), or null when absent. */
+    /** Credits as micro-credits (at most 6 fractional digits, 0 to {@link Credits#CREDITS_MAX}), or null when absent. */
     public static Long optionalCredits(JsonNode node, String field) {
-        return optionalCredits(node, field, CREDITS_MAX);
+        return optionalCredits(node, field, Credits.CREDITS_MAX);
     }
 
     public static Long optionalCredits(JsonNode node, String field, BigDecimal max) {

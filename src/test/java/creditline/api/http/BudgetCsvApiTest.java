@@ -169,6 +169,77 @@ class BudgetCsvApiTest {
     }
 
     @Test
+    void aBudgetTheJsonApiRefusesIsAnErrorOfTheFile() {
+        String o = newOrg("csv-cap", "a@x.io", "b@x.io");
+        server.op("PUT", "/v1/orgs/" + o + "/budgets/members/" + enc("b@x.io"), "{\"credits\": \"7\"}");
+        for (String tooLarge : List.of("5000000000", "9223372036854.775807", "1000000000.000001")) {
+            assertError(server.put("/v1/orgs/" + o + "/budgets/members/" + enc("a@x.io"), OP, "{\"credits\": \"" + tooLarge + "\"}"),
+                    400, "VALUE_TOO_LARGE");
+            String csv = "user,budget\nb@x.io,5\na@x.io," + tooLarge + "\n";
+            JsonNode dry = report(o, csv, true);
+            assertThat(dry.path("errorCount").asInt()).as(tooLarge).isEqualTo(1);
+            assertThat(dry.path("errors").get(0).toString()).isEqualTo("{\"line\":3,\"user\":\"a@x.io\",\"message\":"
+                    + "\"budget out of range: must be at most 1000000000 credits, got '" + tooLarge + "'\"}");
+            JsonNode err = assertError(upload(o, csv, false, OP), 400, "CSV_INVALID");
+            assertThat(err.path("details").path("errors").get(0).path("line").asLong()).isEqualTo(3);
+            assertThat(err.path("details").path("applied").asInt()).isZero();
+            assertThat(overrides(o)).as(tooLarge).containsExactly(Map.entry("b@x.io", "7.00"));
+        }
+        // The cap itself is a budget both accept.
+        assertThat(report(o, "user,budget\na@x.io,1000000000\n", false).path("applied").asInt()).isEqualTo(1);
+        assertStatus(server.put("/v1/orgs/" + o + "/budgets/members/" + enc("b@x.io"), OP, "{\"credits\": \"1000000000\"}"), 200);
+        assertThat(overrides(o)).containsExactly(Map.entry("a@x.io", "1000000000.00"), Map.entry("b@x.io", "1000000000.00"));
+    }
+
+    @Test
+    void aFileThatIsNotUtf8GetsTheReportWithTheLineAndColumnOfItsFirstBadByte() {
+        String o = newOrg("csv-enc", "k\u00e9n@acme.example", "b@x.io");
+        byte[] utf16Le = "user,budget\r\nb@x.io,5\r\n".getBytes(StandardCharsets.UTF_16LE);
+        byte[] utf16LeBom = new byte[utf16Le.length + 2];
+        utf16LeBom[0] = (byte) 0xFF;
+        utf16LeBom[1] = (byte) 0xFE;
+        System.arraycopy(utf16Le, 0, utf16LeBom, 2, utf16Le.length);
+        // Valid UTF-8 with multibyte characters, then a bad byte: the column counts characters, not bytes.
+        byte[] badAfterMultibyte = "user,budget\n\u00e9\u00e9\u00ff?@x.io,5\n".getBytes(StandardCharsets.UTF_8);
+        badAfterMultibyte[18] = (byte) 0x80;
+        record Case(String name, byte[] csv, long line, String message) {}
+        for (Case c : List.of(
+                // Excel's "CSV (Comma delimited)": Windows-1252, é is the single byte 0xE9.
+                new Case("windows-1252", "user,budget\r\nk\u00e9n@acme.example,100\r\n".getBytes(java.nio.charset.Charset.forName("windows-1252")),
+                        2, "the file is not UTF-8 text: column 2 holds the byte 0xE9 (byte 15 of the file), which is not UTF-8;"
+                        + " save it as \"CSV UTF-8\""),
+                new Case("latin-1 after good rows", "user,budget\nb@x.io,5\nJos\u00e9@x.io,5\n".getBytes(StandardCharsets.ISO_8859_1),
+                        3, "column 4 holds the byte 0xE9 (byte 25 of the file)"),
+                new Case("columns count characters", badAfterMultibyte, 2, "column 4 holds the byte 0x80 (byte 19 of the file)"),
+                new Case("UTF-16 with a BOM (Excel's Unicode text)", "user,budget\nb@x.io,5\n".getBytes(StandardCharsets.UTF_16),
+                        1, "the file is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8; save it as \"CSV UTF-8\""),
+                new Case("UTF-16LE with a BOM", utf16LeBom, 1, "UTF-16 byte order mark"),
+                new Case("UTF-16LE without a BOM", utf16Le, 1, "the file looks like UTF-16 text, not UTF-8: column 2 holds a NUL byte"
+                        + " (byte 2 of the file); save it as \"CSV UTF-8\""),
+                new Case("UTF-16BE without a BOM", "user,budget\n".getBytes(StandardCharsets.UTF_16BE), 1, "column 1 holds a NUL byte"))) {
+            byte[] csv = c.csv();
+            TestServer.Response dry = upload(o, csv, true, OP);
+            assertStatus(dry, 200);
+            JsonNode r = dry.json();
+            assertThat(r.path("errorCount").asInt()).as(c.name()).isEqualTo(1);
+            assertThat(r.path("errors").get(0).path("line").asLong()).as(c.name()).isEqualTo(c.line());
+            assertThat(r.path("errors").get(0).path("message").asText()).as(c.name()).contains(c.message()).contains("CSV UTF-8");
+            assertThat(r.path("applied").asInt()).isZero();
+            JsonNode err = assertError(upload(o, csv, false, OP), 400, "CSV_INVALID");
+            assertThat(err.path("message").asText()).as(c.name()).contains("line " + c.line()).contains("nothing was applied");
+            assertThat(err.path("details").path("dryRun").asBoolean()).isFalse();
+            assertThat(err.path("details").path("errors").get(0).path("line").asLong()).as(c.name()).isEqualTo(c.line());
+            assertThat(err.path("details").path("errors").get(0).path("message").asText()).as(c.name()).contains(c.message());
+            assertThat(err.path("details").path("errorCount").asInt()).isEqualTo(1);
+            assertThat(overrides(o)).as(c.name()).isEmpty();
+        }
+        // A UTF-8 BOM (Excel's "CSV UTF-8") is fine.
+        byte[] bom = "\uFEFFuser,budget\r\nk\u00e9n@acme.example,100\r\n".getBytes(StandardCharsets.UTF_8);
+        assertThat(upload(o, bom, false, OP).json().path("applied").asInt()).isEqualTo(1);
+        assertThat(overrides(o)).containsExactly(Map.entry("k\u00e9n@acme.example", "100.00"));
+    }
+
+    @Test
     void warningsDoNotStopTheUploadAndSayWhatHappened() {
         String o = newOrg("csv-warn", "a@x.io", "b@x.io", "SA bot");
         server.op("PUT", "/v1/orgs/" + o + "/budgets", "{\"org\": {\"credits\": \"1000\"}}");
