@@ -54,9 +54,13 @@ public final class Credits {
         return s.append(f).toString();
     }
 
-    /** Converts a USD amount to micro-credits at {@code creditsPerUsd}, rounding half-up to micro-credits. */
+    /** Converts a USD amount to micro-credits at {@code creditsPerUsd}, rounding half-up to micro-credits; at most {@link #CREDITS_MAX} credits. */
     public static long fromUsd(BigDecimal usd, BigDecimal creditsPerUsd) {
         BigDecimal credits = usd.multiply(creditsPerUsd).setScale(SCALE_MAX, RoundingMode.HALF_UP);
+        if (credits.compareTo(CREDITS_MAX) > 0) {
+            throw new IllegalArgumentException("$" + usd.toPlainString() + " at " + creditsPerUsd.toPlainString() + " credits per USD is "
+                    + credits.stripTrailingZeros().toPlainString() + " credits, above the largest amount, " + CREDITS_MAX.toPlainString());
+        }
         return parseMicros(credits);
     }
 }

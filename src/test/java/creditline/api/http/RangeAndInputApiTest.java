@@ -83,6 +83,16 @@ class RangeAndInputApiTest {
     }
 
     @Test
+    void ratesInUsdAreHeldToTheSameCapAsRatesInCredits() {
+        // 20,000,000 USD per 1M tokens at 100 credits per USD: 2,000,000,000 credits, above the cap of rates in credits.
+        JsonNode e = assertError(server.put("/v1/models/rng-usd", OP, "{\"ratesUsd\": {\"inputPer1M\": \"20000000\"}}"), 400, "VALIDATION_ERROR");
+        assertThat(e.path("message").asText()).contains("above the largest amount, 1000000000");
+        assertStatus(server.put("/v1/models/rng-usd", OP, "{\"ratesUsd\": {\"inputPer1M\": \"10000000\"}}"), 200);
+        JsonNode report = server.op("POST", "/v1/models:import?dryRun=true", "{\"rng-imp\": {\"input_cost_per_token\": 100, \"mode\": \"chat\"}}");
+        assertThat(report.toString()).contains("rng-imp").contains("above the largest amount");
+    }
+
+    @Test
     void timesOutsideTheYears1970To9999AreRefused() {
         String org = newOrg("rng-time");
         for (String t : new String[] {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"}) {
