@@ -50,8 +50,8 @@ final class BulkWrites {
         HOLDS_OPENED(insert("reservations", "org_id TEXT, reservation_id TEXT, member_id TEXT, model_id TEXT, activity TEXT,"
                 + " amount_micros BIGINT, status TEXT, created_at_micros BIGINT, expires_at_micros BIGINT", "")),
         /** Applied only to open holds ({@link Reservations#OPEN}): which rows applied is reported. */
-        HOLDS_SETTLED(update("reservations", "settled_event_id TEXT, finished_at_micros BIGINT, org_id TEXT, reservation_id TEXT",
-                "status = 'SETTLED', settled_event_id = ?, finished_at_micros = ?", "org_id, reservation_id", Reservations.OPEN), true),
+        HOLDS_SETTLED(update("reservations", "settled_event_id TEXT, finished_at_micros BIGINT, org_id TEXT, reservation_id TEXT, member_id TEXT",
+                "status = 'SETTLED', settled_event_id = ?, finished_at_micros = ?", "org_id, reservation_id, member_id", Reservations.OPEN), true),
         BUCKETS_DRAWN(update("credit_buckets", "consumed_micros BIGINT, org_id TEXT, bucket_id TEXT", "consumed_micros = ?", "org_id, bucket_id", null)),
         PERIOD_TOTALS(adding("usage_periods", "org_id TEXT, period_start TEXT", List.of("events", "consumed_micros", "overage_micros",
                 "nominal_micros", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens"))),

@@ -324,9 +324,9 @@ final class JdbcIngestTx implements IngestTx {
     }
 
     @Override
-    public void settleReservation(String orgId, String reservationId, String eventId) {
+    public void settleReservation(String orgId, String reservationId, String memberId, String eventId) {
         try {
-            book(orgId).settleHold(tx, reservationId, eventId, now);
+            book(orgId).settleHold(tx, reservationId, memberId, eventId, now);
         } catch (SQLException e) {
             throw new StoreFailure(e);
         }

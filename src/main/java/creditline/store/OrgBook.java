@@ -317,15 +317,18 @@ final class OrgBook {
      * Settles the open hold by the event, if there is one: a known hold in memory (its row is
      * written with the batch's other holds), any other by its row.
      */
-    void settleHold(Connection tx, String reservationId, String eventId, Instant now) throws SQLException {
-        KnownHolds.Hold known = knownOpen == null ? null : knownOpen.remove(reservationId);
+    /** Settles the hold with the member's event; a hold of another member stays open (released or expired in time). */
+    void settleHold(Connection tx, String reservationId, String memberId, String eventId, Instant now) throws SQLException {
+        KnownHolds.Hold known = knownOpen == null ? null : knownOpen.get(reservationId);
         if (known != null) {
-            settlementsToWrite.add(new Reservations.Settlement(reservationId, eventId, now));
+            if (!known.memberId().equals(memberId)) return;
+            knownOpen.remove(reservationId);
+            settlementsToWrite.add(new Reservations.Settlement(reservationId, memberId, eventId, now));
             holdJournal.add(new HoldChange(known.memberId(), known.amountMicros(), known.expiresAt(), false));
             return;
         }
         writeHolds(tx); // the row must show this batch's holds
-        Reservations.Closed closed = Reservations.settle(tx, orgId, reservationId, eventId, now);
+        Reservations.Closed closed = Reservations.settle(tx, orgId, reservationId, memberId, eventId, now);
         if (closed != null) holdJournal.add(new HoldChange(closed.memberId(), closed.amountMicros(), closed.expiresAt(), false));
     }
 
@@ -354,7 +357,7 @@ final class OrgBook {
         }
         holdsToInsert.clear();
         for (Reservations.Settlement s : settlementsToWrite) {
-            w.add(BulkWrites.Statement.HOLDS_SETTLED, s.eventId(), Times.micros(s.at()), orgId, s.reservationId());
+            w.add(BulkWrites.Statement.HOLDS_SETTLED, s.eventId(), Times.micros(s.at()), orgId, s.reservationId(), s.memberId());
         }
         settlementsToWrite.clear();
     }

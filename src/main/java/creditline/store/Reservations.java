@@ -41,18 +41,19 @@ public final class Reservations {
                               String status, Instant createdAt, Instant expiresAt, Instant finishedAt, String settledEventId) {}
 
     /** A settlement to write: the hold, the event that settles it, when. */
-    record Settlement(String reservationId, String eventId, Instant at) {}
+    record Settlement(String reservationId, String memberId, String eventId, Instant at) {}
 
     /** An open hold as it was when closed: whose, how much, until when. */
     record Closed(String memberId, long amountMicros, Instant expiresAt) {}
 
-    /** Marks the open hold settled by the event; the hold as it was, or null when there was no open hold. */
-    static Closed settle(Connection c, String orgId, String reservationId, String eventId, Instant now) throws SQLException {
+    /** Marks the member's open hold settled by the event; the hold as it was, or null when the member had no such open hold. */
+    static Closed settle(Connection c, String orgId, String reservationId, String memberId, String eventId, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SETTLE_SQL)) {
             ps.setString(1, eventId);
             ps.setLong(2, Times.micros(now));
             ps.setString(3, orgId);
             ps.setString(4, reservationId);
+            ps.setString(5, memberId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Closed(rs.getString(1), rs.getLong(2), Times.instant(rs.getLong(3))) : null;
             }

@@ -38,8 +38,8 @@ public interface IngestTx {
 
     void addMemberConsumption(String orgId, LocalDate periodStart, String memberId, long events, long consumedMicros);
 
-    /** Marks an open reservation of the org settled by the event; unknown or closed reservations are left alone. */
-    void settleReservation(String orgId, String reservationId, String eventId);
+    /** Marks the member's open reservation settled by their event; unknown, closed or another member's reservations are left alone. */
+    void settleReservation(String orgId, String reservationId, String memberId, String eventId);
 
     /** Raises the alerts the org's state calls for in those periods, for those members, once the draw is recorded. */
     void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds);

@@ -157,7 +157,7 @@ public final class Ingester {
             long[] member = byMember.computeIfAbsent(period, k -> new TreeMap<>()).computeIfAbsent(p.event().memberId(), k -> new long[2]);
             member[0]++;
             member[1] = Math.addExact(member[1], p.chargedMicros());
-            if (p.event().reservationId() != null) tx.settleReservation(org.id(), p.event().reservationId(), p.event().id());
+            if (p.event().reservationId() != null) tx.settleReservation(org.id(), p.event().reservationId(), p.event().memberId(), p.event().id());
         }
         tx.saveConsumption(org.id(), drawdown.changed());
         totals.forEach((period, delta) -> tx.addPeriodTotals(org.id(), period, delta));

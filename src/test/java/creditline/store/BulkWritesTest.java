@@ -99,7 +99,7 @@ class BulkWritesTest {
                     String[] k = key.split("\\|");
                     String event = "event-" + round + "-" + i;
                     long at = 1_000L * round + i;
-                    w.add(BulkWrites.Statement.HOLDS_SETTLED, event, at, k[0], k[1]);
+                    w.add(BulkWrites.Statement.HOLDS_SETTLED, event, at, k[0], k[1], "m1@x.io");
                     boolean open = statusNow.getOrDefault(key, "").startsWith("PENDING/");
                     expectedApplied.add(open);
                     if (open) statusNow.put(key, "SETTLED/" + event + "/" + at);

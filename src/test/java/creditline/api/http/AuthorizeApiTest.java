@@ -603,6 +603,23 @@ class AuthorizeApiTest {
     }
 
     @Test
+    void usageOfAnotherMemberDoesNotSettleAHold() {
+        String org = newOrg("az-settle-who", "az-allow");
+        budgets(org, "{\"defaultMember\": {\"credits\": \"10\", \"enforce\": true}}");
+        String id = reserve(org, dev(org), "5").path("reservationId").asText();
+        // ana's event names dev's hold: it is recorded and charged to ana; dev's hold stays until released or expired.
+        JsonNode e = spend("az-settle-who-1", org, ana(org), 2, id);
+        assertThat(e.path("status").asText()).isEqualTo("accepted");
+        assertThat(reservation(id).path("status").asText()).isEqualTo("pending");
+        assertThat(balance(server, org).path("reserved").asText()).isEqualTo("5.00");
+        assertRemaining(authorize(org, dev(org)), null, "5.00", "993.00");
+        assertRemaining(authorize(org, ana(org)), null, "8.00", "993.00");
+        spend("az-settle-who-2", org, dev(org), 4, id);
+        assertThat(reservation(id).path("settledByEventId").asText()).isEqualTo("az-settle-who-2");
+        assertThat(balance(server, org).path("reserved").asText()).isEqualTo("0.00");
+    }
+
+    @Test
     void usageOfAnotherOrgDoesNotSettleAHold() {
         String org = newOrg("az-settle-iso", "az-allow");
         String other = newOrg("az-settle-iso2", "az-allow");
