@@ -3,6 +3,7 @@ package creditline.api.graphql;
 import creditline.analytics.DateRange;
 import creditline.analytics.MemberQuery;
 import creditline.analytics.MemberUsage;
+import creditline.api.http.Json;
 import creditline.api.http.NotificationJson;
 import creditline.api.http.UsageJson;
 import creditline.auth.Member;
@@ -25,6 +26,7 @@ import graphql.GraphqlErrorBuilder;
 import graphql.execution.CoercedVariables;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.DataFetcherExceptionHandlerResult;
+import graphql.language.AstPrinter;
 import graphql.language.FloatValue;
 import graphql.language.IntValue;
 import graphql.language.StringValue;
@@ -53,6 +55,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +67,9 @@ public final class CreditlineGraphQl {
     static final int NOTIFICATIONS_MAX = 500;
     /** Where an {@code OrgUsage} value keeps its parsed range for its member table (not a schema field). */
     private static final String RANGE = "_range";
+    private static final String DECIMAL_EXPECTED = "Decimal must be a decimal number such as \"12.35\", got ";
+    /** The most digits a Decimal input may spell out: far beyond any amount, and a bound on what an exponent (1E400000000) expands to. */
+    private static final int DECIMAL_DIGITS_MAX = 100;
 
     private final Store store;
     private final String sdl;
@@ -114,22 +120,26 @@ public final class CreditlineGraphQl {
                 .graphQLContext(context)
                 .build());
         Map<String, Object> out = result.toSpecification();
-        if (out.get("errors") instanceof List<?> errors) out.put("errors", errors.stream().map(CreditlineGraphQl::withCode).toList());
+        if (out.get("errors") instanceof List<?> errors) {
+            QueryErrorText text = new QueryErrorText(query);
+            out.put("errors", errors.stream().map(e -> withCode(e, text)).toList());
+        }
         return out;
     }
 
     /**
      * An error with {@code extensions.code}: the query's own errors (syntax, validation, variables),
      * which graphql-java raises with a {@code classification} only, are {@code VALIDATION_ERROR},
-     * as a malformed request is in REST.
+     * as a malformed request is in REST, and their message in the caller's words ({@link QueryErrorText}).
      */
     @SuppressWarnings("unchecked")
-    private static Object withCode(Object error) {
+    private static Object withCode(Object error, QueryErrorText text) {
         if (!(error instanceof Map<?, ?> e)) return error;
         Map<String, Object> extensions = e.get("extensions") instanceof Map<?, ?> x ? new LinkedHashMap<>((Map<String, Object>) x) : new LinkedHashMap<>();
         if (extensions.containsKey("code")) return error;
         extensions.put("code", "VALIDATION_ERROR");
         Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) e);
+        if (copy.get("message") instanceof String message) copy.put("message", text.reword(message));
         copy.put("extensions", extensions);
         return copy;
     }
@@ -345,28 +355,22 @@ public final class CreditlineGraphQl {
     private static BudgetSettings.Budget merge(Object section, String where, BudgetSettings.Budget current) {
         if (section == null) return current;
         Map<String, Object> in = (Map<String, Object>) section;
-        Long credits = in.containsKey("credits") ? micros((String) in.get("credits"), where + ".credits") : current.creditsMicros();
+        Long credits = in.containsKey("credits") ? micros((String) in.get("credits")) : current.creditsMicros();
         Integer alert = (Integer) in.get("alertPercent");
         if (alert != null && (alert < 1 || alert > 100)) throw Failure.invalid(where + ".alertPercent", where + ".alertPercent must be 1 to 100, got " + alert);
         return new BudgetSettings.Budget(credits, in.get("enforce") == null ? current.enforce() : (Boolean) in.get("enforce"),
                 in.get("notify") == null ? current.notifies() : (Boolean) in.get("notify"), alert == null ? current.alertPercent() : alert);
     }
 
-    private static Long micros(String decimal, String field) {
-        if (decimal == null) return null;
-        try {
-            long v = Credits.parseMicros(decimal);
-            if (v < 0) throw new IllegalArgumentException("must not be negative");
-            return v;
-        } catch (IllegalArgumentException e) {
-            throw Failure.invalid(field, field + ": " + e.getMessage());
-        }
+    /** Credits read as REST reads them (PUT …/budgets and …/budgets/members/{m}): the same limits, codes and messages. */
+    private static Long micros(String decimal) {
+        return Json.optionalCredits(Json.MAPPER.createObjectNode().put("credits", decimal), "credits");
     }
 
     private Map<String, Object> setMemberBudget(DataFetchingEnvironment env) {
         String orgId = admin(env, env.getArgument("orgId"));
         String memberId = env.getArgument("memberId");
-        store.putBudgetOverride(orgId, memberId, micros(env.getArgument("credits"), "credits"));
+        store.putBudgetOverride(orgId, memberId, micros(env.getArgument("credits")));
         return memberBudget(orgId, memberId);
     }
 
@@ -390,26 +394,38 @@ public final class CreditlineGraphQl {
 
                     @Override
                     public String parseValue(Object input, GraphQLContext context, Locale locale) {
-                        if (input instanceof String || input instanceof Number) return decimal(input.toString());
-                        throw new CoercingParseValueException("Decimal must be a string such as \"12.35\", got " + input);
+                        String written = new String(Json.write(input), StandardCharsets.UTF_8);
+                        if (input instanceof String s) return decimal(s, written, CoercingParseValueException::new);
+                        if (input instanceof Number n) return decimal(n.toString(), written, CoercingParseValueException::new);
+                        throw new CoercingParseValueException(DECIMAL_EXPECTED + written);
                     }
 
                     @Override
                     public String parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context, Locale locale) {
-                        if (input instanceof StringValue s) return decimal(s.getValue());
-                        if (input instanceof IntValue i) return i.getValue().toString();
-                        if (input instanceof FloatValue f) return f.getValue().toPlainString();
-                        throw new CoercingParseLiteralException("Decimal must be a string such as \"12.35\"");
+                        String written = AstPrinter.printAst(input);
+                        if (input instanceof StringValue s) return decimal(s.getValue(), written, CoercingParseLiteralException::new);
+                        if (input instanceof IntValue || input instanceof FloatValue) return decimal(written, written, CoercingParseLiteralException::new);
+                        throw new CoercingParseLiteralException(DECIMAL_EXPECTED + written);
                     }
                 }).build();
     }
 
-    private static String decimal(String s) {
+    /**
+     * The decimal {@code text} in plain digits, or {@code refusal} naming the value as the caller
+     * {@code written} it: graphql-java reports a literal's refusal only as a
+     * {@link CoercingParseLiteralException}, a variable's as a {@link CoercingParseValueException}.
+     */
+    private static String decimal(String text, String written, Function<String, ? extends RuntimeException> refusal) {
+        BigDecimal d;
         try {
-            return new BigDecimal(s.trim()).toPlainString();
+            d = new BigDecimal(text.trim());
         } catch (NumberFormatException e) {
-            throw new CoercingParseValueException("not a decimal number: '" + s + "'");
+            throw refusal.apply(DECIMAL_EXPECTED + written);
         }
+        if (Math.max((long) d.precision() - d.scale(), 0) + Math.max(d.scale(), 0) > DECIMAL_DIGITS_MAX) {
+            throw refusal.apply("Decimal must have at most " + DECIMAL_DIGITS_MAX + " digits, got " + written);
+        }
+        return d.toPlainString();
     }
 
     private static GraphQLScalarType longScalar() {

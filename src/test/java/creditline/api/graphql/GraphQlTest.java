@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import creditline.api.http.Json;
 import creditline.testing.TestServer;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -194,6 +196,103 @@ class GraphQlTest {
         TestServer.Response schema = server.get("/graphql/schema", null);
         assertThat(schema.status()).isEqualTo(200);
         assertThat(schema.body()).contains("availablePlans: [Plan!]!").contains("teamSubscription(teamId: ID!)");
+    }
+
+    /** A fresh org with one member, so mutations here leave the shared org alone. */
+    static void orgWithMember(String orgId) {
+        server.op("POST", "/v1/orgs", "{\"id\":\"" + orgId + "\",\"name\":\"" + orgId + "\",\"planId\":\"pro\"}");
+        server.op("PUT", "/v1/orgs/" + orgId + "/members/m1@t.io", "{}");
+    }
+
+    static JsonNode setMemberBudgetInline(String orgId, String credits) {
+        return graphql(TestServer.OPERATOR_KEY, "mutation { setMemberBudget(orgId: \"" + orgId + "\", memberId: \"m1@t.io\", credits: " + credits + ") { credits } }", Map.of());
+    }
+
+    static JsonNode setMemberBudgetVariable(String orgId, Object credits) {
+        Map<String, Object> variables = new HashMap<>();
+        variables.put("c", credits);
+        return graphql(TestServer.OPERATOR_KEY, "mutation($c: Decimal) { setMemberBudget(orgId: \"" + orgId + "\", memberId: \"m1@t.io\", credits: $c) { credits } }", variables);
+    }
+
+    static JsonNode setOrgBudgetInline(String orgId, String credits) {
+        return graphql(TestServer.OPERATOR_KEY, "mutation { setBudgets(orgId: \"" + orgId + "\", input: {org: {credits: " + credits + "}}) { org { credits } } }", Map.of());
+    }
+
+    static String message(JsonNode result) {
+        return result.path("errors").get(0).path("message").asText();
+    }
+
+    @Test
+    void badDecimalsAreValidationErrorsInlineAndAsVariables() {
+        orgWithMember("gql-decimals");
+        for (String bad : List.of("abc", "", "  ", "NaN", "1_000", "1e", "1E400000000", "1E-400000000")) {
+            String inline = "\"" + bad + "\"";
+            for (JsonNode r : List.of(setMemberBudgetInline("gql-decimals", inline), setMemberBudgetVariable("gql-decimals", bad), setOrgBudgetInline("gql-decimals", inline))) {
+                assertThat(code(r)).as(bad + ": " + r).isEqualTo("VALIDATION_ERROR");
+                assertThat(message(r)).as(bad).contains(inline);
+            }
+        }
+        for (String bad : List.of("\"-5\"", "-5", "-0.000001", "\"1.1234567\"", "1.1234567")) {
+            assertThat(code(setMemberBudgetInline("gql-decimals", bad))).as(bad).isEqualTo("VALIDATION_ERROR");
+            assertThat(code(setOrgBudgetInline("gql-decimals", bad))).as(bad).isEqualTo("VALIDATION_ERROR");
+        }
+        assertThat(message(setMemberBudgetInline("gql-decimals", "\"-5\""))).isEqualTo("credits must not be negative");
+        assertThat(code(setMemberBudgetVariable("gql-decimals", -5))).isEqualTo("VALIDATION_ERROR");
+        assertThat(message(setMemberBudgetVariable("gql-decimals", "1.1234567"))).isEqualTo("credits: at most 6 fractional digits are allowed, got 1.1234567");
+        // Exponents are numbers, as in REST; nothing bad was stored.
+        assertThat(server.get("/v1/orgs/gql-decimals/budgets/members", TestServer.OPERATOR_KEY).json().path("overrides")).isEmpty();
+        assertThat(setMemberBudgetInline("gql-decimals", "\"1e3\"").path("data").path("setMemberBudget").path("credits").asText()).isEqualTo("1000.00");
+        assertThat(setMemberBudgetInline("gql-decimals", "2.5E2").path("data").path("setMemberBudget").path("credits").asText()).isEqualTo("250.00");
+    }
+
+    @Test
+    void creditsAboveTheCapAreRefusedAsInRest() {
+        orgWithMember("gql-cap");
+        JsonNode budgetsBefore = server.get("/v1/orgs/gql-cap/budgets", TestServer.OPERATOR_KEY).json();
+        TestServer.Response rest = server.put("/v1/orgs/gql-cap/budgets/members/m1@t.io", TestServer.OPERATOR_KEY, "{\"credits\":\"1000000000.5\"}");
+        assertThat(rest.errorCode()).isEqualTo("VALUE_TOO_LARGE");
+        String restMessage = rest.json().path("error").path("message").asText();
+        List<JsonNode> refused = List.of(
+                setMemberBudgetInline("gql-cap", "\"1000000000.5\""),
+                setMemberBudgetInline("gql-cap", "1000000000.5"),
+                setMemberBudgetVariable("gql-cap", "1000000000.5"),
+                setOrgBudgetInline("gql-cap", "\"1000000000.5\""),
+                graphql(TestServer.OPERATOR_KEY, "mutation($i: BudgetsInput!) { setBudgets(orgId: \"gql-cap\", input: $i) { org { credits } } }",
+                        Map.of("i", Map.of("org", Map.of("enforce", true), "defaultMember", Map.of("credits", "1000000000.5")))));
+        for (JsonNode r : refused) {
+            assertThat(code(r)).as(r.toString()).isEqualTo("VALUE_TOO_LARGE");
+            assertThat(message(r)).isEqualTo(restMessage);
+        }
+        assertThat(message(setMemberBudgetInline("gql-cap", "\"1e10\""))).isEqualTo("credits must be at most 1000000000 credits, got 10000000000");
+        assertThat(server.get("/v1/orgs/gql-cap/budgets/members", TestServer.OPERATOR_KEY).json().path("overrides")).isEmpty();
+        assertThat(server.get("/v1/orgs/gql-cap/budgets", TestServer.OPERATOR_KEY).json()).isEqualTo(budgetsBefore);
+        // The cap itself is allowed.
+        assertThat(setMemberBudgetInline("gql-cap", "\"1000000000\"").path("data").path("setMemberBudget").path("credits").asText()).isEqualTo("1000000000.00");
+    }
+
+    @Test
+    void errorMessagesShowValuesAsWrittenWithoutJavaNames() {
+        orgWithMember("gql-words");
+        List<JsonNode> errors = List.of(
+                setMemberBudgetInline("gql-words", "true"),
+                setMemberBudgetInline("gql-words", "[12]"),
+                setMemberBudgetInline("gql-words", "{amount: 12}"),
+                graphql(TestServer.OPERATOR_KEY, "mutation { setBudgets(orgId: \"gql-words\", input: {org: {enforce: 12}}) { org { enforce } } }", Map.of()),
+                graphql(TestServer.OPERATOR_KEY, "{ notifications(orgId: \"gql-words\", limit: \"12\") { kind } }", Map.of()),
+                graphql(TestServer.OPERATOR_KEY, "mutation($i: BudgetsInput!) { setBudgets(orgId: \"gql-words\", input: $i) { org { enforce } } }",
+                        Map.of("i", Map.of("org", Map.of("enforce", 12)))),
+                setMemberBudgetVariable("gql-words", List.of(12)));
+        for (JsonNode r : errors) {
+            assertThat(code(r)).as(r.toString()).isEqualTo("VALIDATION_ERROR");
+            assertThat(message(r)).as(r.toString()).doesNotContainPattern("[A-Z][a-z]+Value|BigInteger|BigDecimal|ArrayList|Map\\b|AST");
+        }
+        assertThat(message(errors.get(0))).contains("'true'");
+        assertThat(message(errors.get(1))).contains("got [12]");
+        assertThat(message(errors.get(2))).contains("got {amount : 12}");
+        assertThat(message(errors.get(3))).contains("'input.org.enforce' with value '12'");
+        assertThat(message(errors.get(4))).contains("'limit' with value '\"12\"'");
+        assertThat(message(errors.get(5))).endsWith("Expected a Boolean input, but it was a 'number'");
+        assertThat(message(errors.get(6))).endsWith("got [12]");
     }
 
     static String code(JsonNode result) {
