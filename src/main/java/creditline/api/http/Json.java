@@ -143,14 +143,23 @@ public final class Json {
     public static BigDecimal optionalDecimal(JsonNode node, String field) {
         JsonNode v = present(node, field);
         if (v == null) return null;
+        BigDecimal d = null;
         try {
-            if (v.isNumber()) return v.decimalValue();
-            if (v.isTextual()) return new BigDecimal(v.textValue().trim());
+            if (v.isNumber()) d = v.decimalValue();
+            if (v.isTextual()) d = new BigDecimal(v.textValue().trim());
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw Failure.invalid(field, field + " must be a decimal number such as \"12.35\", got " + v);
+        if (d == null) throw Failure.invalid(field, field + " must be a decimal number such as \"12.35\", got " + v);
+        // 1E400000000 is one digit, but written out (a message, a comparison at a scale) it is 400 MB.
+        if (d.precision() - d.scale() > DECIMAL_DIGITS_MAX || d.scale() > DECIMAL_DIGITS_MAX) {
+            throw Failure.invalid(field, field + " must have at most " + DECIMAL_DIGITS_MAX + " digits before and after the point, got " + v);
+        }
+        return d;
     }
+
+    /** Digits a decimal may have on either side of its point. */
+    private static final int DECIMAL_DIGITS_MAX = 40;
 
     /** Credits as micro-credits (at most 6 fractional digits, 0 to {@link Credits#CREDITS_MAX}), or null when absent. */
     public static Long optionalCredits(JsonNode node, String field) {

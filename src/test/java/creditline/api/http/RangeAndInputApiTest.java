@@ -93,6 +93,17 @@ class RangeAndInputApiTest {
     }
 
     @Test
+    void aDecimalWithAHugeExponentIsRefusedNotWrittenOut() {
+        String org = newOrg("rng-exp");
+        for (String credits : new String[] {"1E400000000", "1E-400000000", "1" + "0".repeat(41)}) {
+            JsonNode e = assertFieldError(server.put("/v1/orgs/" + org + "/budgets", OP, """
+                    {"org": {"credits": "%s", "enforce": true}}""".formatted(credits)), 400, "VALIDATION_ERROR", "credits");
+            assertThat(e.path("message").asText()).contains("at most 40 digits").hasSizeLessThan(200);
+        }
+        assertStatus(server.put("/v1/orgs/" + org + "/budgets", OP, "{\"org\": {\"credits\": \"1e3\", \"enforce\": true}}"), 200);
+    }
+
+    @Test
     void timesOutsideTheYears1970To9999AreRefused() {
         String org = newOrg("rng-time");
         for (String t : new String[] {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"}) {
