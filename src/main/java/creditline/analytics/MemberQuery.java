@@ -40,6 +40,10 @@ public record MemberQuery(Sort sort, boolean descending, String search, int page
         if (search != null && search.length() > Member.ID_LENGTH_MAX) {
             throw Failure.invalid("search", "search must be at most " + Member.ID_LENGTH_MAX + " characters");
         }
+        // No member id holds one; SQLite's LIKE would end the pattern at a NUL and match everyone.
+        if (search != null && search.chars().anyMatch(Character::isISOControl)) {
+            throw Failure.invalid("search", "search must not contain control characters");
+        }
         String needle = search == null || search.isEmpty() ? null : search.toLowerCase(Locale.ROOT);
         return new MemberQuery(s, descending, needle, bounded("page", page, 1, PAGE_MAX, 1),
                 bounded("pageSize", pageSize, 1, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT));

@@ -136,6 +136,9 @@ final class EnforcementRoutes {
         Json.onlyFields(body, "", Set.of("models", "activities"));
         List<String> models = Json.optionalStrings(body, "models");
         List<String> activities = Json.optionalStrings(body, "activities");
+        // An entry that could never match would, alone in a list, block everything: refused instead.
+        if (models != null) for (String m : models) CatalogRoutes.modelId(m, "models");
+        if (activities != null) for (String a : activities) UsageParser.activity(a, "activities");
         Restrictions r = new Restrictions(models == null ? null : new HashSet<>(models), activities == null ? null : new HashSet<>(activities));
         Http.ok(res, Views.restrictions(store.putRestrictions(orgId, member ? Http.param(req, "memberId") : null, r)));
     }
@@ -149,7 +152,7 @@ final class EnforcementRoutes {
         String orgId = Json.requiredString(body, "orgId");
         String memberId = Json.requiredString(body, "memberId");
         String model = Json.requiredString(body, "model");
-        String activity = Json.requiredString(body, "activity");
+        String activity = UsageParser.activity(Json.requiredString(body, "activity"), "activity");
         Long estimate = Json.optionalCredits(body, "estimatedCredits", ESTIMATE_CREDITS_MAX);
         boolean reserve = Json.optionalBoolean(body, "reserve", false);
         Long ttl = Json.optionalCount(body, "ttlSeconds");

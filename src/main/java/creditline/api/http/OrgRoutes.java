@@ -144,13 +144,19 @@ final class OrgRoutes {
         return id;
     }
 
+    /** The role a PUT without one keeps: the member's own, or member for a new one (an admin is never demoted by omission). */
+    private Role currentRoleOrMember(String orgId, String memberId) {
+        Member current = store.member(orgId, memberId);
+        return current == null ? Role.MEMBER : current.role();
+    }
+
     private void putMember(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
         String memberId = memberId(req);
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("role", "type"));
         String roleText = Json.optionalString(body, "role");
-        Role role = roleText == null ? Role.MEMBER : switch (roleText) {
+        Role role = roleText == null ? currentRoleOrMember(orgId, memberId) : switch (roleText) {
             case "admin" -> Role.ADMIN;
             case "member" -> Role.MEMBER;
             default -> throw Failure.invalid("role", "role must be admin or member, got '" + roleText + "'");

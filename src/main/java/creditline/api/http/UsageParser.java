@@ -49,13 +49,13 @@ final class UsageParser {
         Json.object(node, "event");
         Json.onlyFields(node, "", EVENT_FIELDS);
         String id = text(node, "id", true, ID_LENGTH_MAX);
+        if (id.isBlank() || id.chars().anyMatch(Character::isISOControl)) {
+            throw Failure.invalid("id", "id must not be blank or contain control characters (tab, newline, NUL, …)");
+        }
         String orgId = text(node, "orgId", true, ID_LENGTH_MAX);
         String memberId = text(node, "memberId", true, 320);
         String model = text(node, "model", true, ID_LENGTH_MAX);
-        String activity = text(node, "activity", true, 64);
-        if (!ACTIVITY.matcher(activity).matches()) {
-            throw Failure.invalid("activity", "activity must be lower-case letters, digits and _.:- (e.g. chat, agent, code_review), got '" + activity + "'");
-        }
+        String activity = activity(text(node, "activity", true, 64), "activity");
         Instant occurredAt = Json.optionalInstant(node, "occurredAt");
         if (occurredAt == null) {
             occurredAt = now;
@@ -85,6 +85,14 @@ final class UsageParser {
                 Json.optionalCount(node, "externalCalls"), Json.optionalCount(node, "contextBytes"), metadata);
         return new UsageEvent(id, orgId, memberId, model, activity, occurredAt, usage.tokens(), toolCalls(node, usage),
                 text(node, "reservationId", false, RESERVATION_ID_LENGTH_MAX), Json.optionalBoolean(node, "byoKey", false), details);
+    }
+
+    /** An activity as events, authorize and allow-lists take it: 1-64 lower-case letters, digits and {@code _.:-}. */
+    static String activity(String activity, String field) {
+        if (!ACTIVITY.matcher(activity).matches()) {
+            throw Failure.invalid(field, field + " must be lower-case letters, digits and _.:- (e.g. chat, agent, code_review), got '" + activity + "'");
+        }
+        return activity;
     }
 
     private static String text(JsonNode node, String field, boolean required, int lengthMax) {

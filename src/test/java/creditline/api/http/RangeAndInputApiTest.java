@@ -104,6 +104,35 @@ class RangeAndInputApiTest {
     }
 
     @Test
+    void valuesThatCouldNeverMatchAreRefusedNotStored() {
+        String org = newOrg("rng-match");
+        // [""] was stored as [], an allow-list that blocks every model.
+        assertFieldError(server.put("/v1/orgs/" + org + "/restrictions", OP, "{\"models\": [\"\"]}"), 400, "VALIDATION_ERROR", "models");
+        assertFieldError(server.put("/v1/orgs/" + org + "/restrictions", OP, "{\"activities\": [\"Chat\"]}"), 400, "VALIDATION_ERROR", "activities");
+        assertThat(server.op("GET", "/v1/orgs/" + org + "/restrictions", null).path("models").isNull()).isTrue();
+        // authorize takes activities as usage does
+        assertFieldError(server.post("/v1/authorize", OP, """
+                {"orgId": "%s", "memberId": "dev@%s.example", "model": "rng-cheap", "activity": "BAD ACT"}""".formatted(org, org)), 400,
+                "VALIDATION_ERROR", "activity");
+        JsonNode blankId = server.post("/v1/usage", OP, """
+                {"id": " ", "orgId": "%s", "memberId": "dev@%s.example", "model": "rng-cheap", "activity": "chat"}""".formatted(org, org))
+                .json().path("events").get(0);
+        assertThat(blankId.path("error").path("code").asText()).isEqualTo("VALIDATION_ERROR");
+        assertFieldError(server.get("/v1/orgs/" + org + "/usage/members?from=2026-11-01&to=2026-11-30&search=%00", OP), 400,
+                "VALIDATION_ERROR", "search");
+    }
+
+    @Test
+    void aMemberPutWithoutARoleKeepsTheRoleItHad() {
+        String org = newOrg("rng-role");
+        member(server, org, "boss@" + org + ".example", "admin");
+        JsonNode kept = server.op("PUT", "/v1/orgs/" + org + "/members/" + ApiTestSupport.enc("boss@" + org + ".example"), "{}");
+        assertThat(kept.path("role").asText()).isEqualTo("admin");
+        JsonNode fresh = server.op("PUT", "/v1/orgs/" + org + "/members/" + ApiTestSupport.enc("new@" + org + ".example"), "{}");
+        assertThat(fresh.path("role").asText()).isEqualTo("member");
+    }
+
+    @Test
     void timesOutsideTheYears1970To9999AreRefused() {
         String org = newOrg("rng-time");
         for (String t : new String[] {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"}) {
