@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 
 /** Request reading and response writing shared by the routes. */
@@ -42,8 +43,11 @@ final class Http {
         return req.path().pathParameters().get(name);
     }
 
+    /** A query parameter given at most once (a second value, e.g. {@code dryRun=false&dryRun=true}, is refused, not ignored). */
     static String query(ServerRequest req, String name) {
-        return req.query().first(name).orElse(null);
+        List<String> values = req.query().all(name, List::of);
+        if (values.size() > 1) throw Failure.invalid(name, name + " is given " + values.size() + " times; give it once");
+        return values.isEmpty() ? null : values.get(0);
     }
 
     static void json(ServerResponse res, Status status, Object body) {

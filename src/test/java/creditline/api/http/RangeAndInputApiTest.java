@@ -133,6 +133,17 @@ class RangeAndInputApiTest {
     }
 
     @Test
+    void aQueryParameterGivenTwiceIsRefusedNotHalfRead() {
+        // The first value won: dryRun=false&dryRun=true imported for real.
+        assertFieldError(server.post("/v1/models:import?dryRun=false&dryRun=true", OP, "{\"rng-twice\": {\"input_cost_per_token\": 0.000001, \"mode\": \"chat\"}}"),
+                400, "VALIDATION_ERROR", "dryRun");
+        assertThat(server.get("/v1/models/rng-twice", OP).status()).isEqualTo(404);
+        String org = newOrg("rng-twice");
+        assertFieldError(server.get("/v1/orgs/" + org + "/usage/members?from=2026-11-01&from=2026-11-02&to=2026-11-30", OP), 400,
+                "VALIDATION_ERROR", "from");
+    }
+
+    @Test
     void timesOutsideTheYears1970To9999AreRefused() {
         String org = newOrg("rng-time");
         for (String t : new String[] {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"}) {
