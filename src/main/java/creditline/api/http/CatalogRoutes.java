@@ -58,6 +58,16 @@ final class CatalogRoutes {
         return id;
     }
 
+    static final int LABEL_LENGTH_MAX = 200;
+
+    /** A display name (a model's, its provider's, a plan's): at most 200 characters, no control characters; null stays null. */
+    static String label(String text, String field) {
+        if (text == null) return null;
+        if (text.length() > LABEL_LENGTH_MAX) throw Failure.invalid(field, field + " must be at most " + LABEL_LENGTH_MAX + " characters");
+        if (text.chars().anyMatch(Character::isISOControl)) throw Failure.invalid(field, field + " must not contain control characters");
+        return text;
+    }
+
     /** An id that is one segment of a path (orgs, plans, webhooks): no '/', which no route could reach. */
     static String segmentId(String id, String what) {
         if (id == null || !SEGMENT_ID.matcher(id).matches()) {
@@ -75,8 +85,8 @@ final class CatalogRoutes {
         JsonNode usd = body.get("ratesUsd");
         if (credit != null && usd != null) throw Failure.invalid("rates", "give rates (credits) or ratesUsd (USD), not both");
         Rates rates = credit != null ? RatesJson.credits(credit) : usd != null ? RatesJson.usd(usd, creditsPerUsd) : Rates.NONE;
-        String name = Json.optionalString(body, "name");
-        String provider = Json.optionalString(body, "provider");
+        String name = label(Json.optionalString(body, "name"), "name");
+        String provider = label(Json.optionalString(body, "provider"), "provider");
         Model model = store.putModel(id, name == null ? id : name, provider == null ? "" : provider,
                 Json.optionalBoolean(body, "unmetered", false), rates, Json.optionalInstant(body, "effectiveFrom"));
         Http.ok(res, Views.model(model, store.clock().instant()));
@@ -152,7 +162,7 @@ final class CatalogRoutes {
         String id = segmentId(Http.param(req, "planId"), "planId");
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", PLAN_FIELDS);
-        String name = Json.requiredString(body, "name");
+        String name = label(Json.requiredString(body, "name"), "name");
         JsonNode price = body.get("monthlyPrice");
         long priceMinor = 0;
         String currency = "USD";

@@ -229,13 +229,7 @@ final class EnforcementRoutes {
         String id = CatalogRoutes.segmentId(Http.param(req, "id"), "id");
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("url", "secret", "events"));
-        String url = Json.requiredString(body, "url");
-        try {
-            URI uri = URI.create(url);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) throw new IllegalArgumentException();
-        } catch (IllegalArgumentException e) {
-            throw Failure.invalid("url", "url must be an absolute http(s) URL, got '" + url + "'");
-        }
+        String url = webhookUrl(Json.requiredString(body, "url"));
         String secret = Json.requiredString(body, "secret");
         if (secret.length() < 16) throw Failure.invalid("secret", "secret must be at least 16 characters");
         List<String> events = Optional.ofNullable(Json.optionalStrings(body, "events")).orElse(List.of());
@@ -243,6 +237,31 @@ final class EnforcementRoutes {
             if (!ALERT_KINDS.contains(e)) throw Failure.invalid("events", "unknown event '" + e + "'; known: " + String.join(", ", new java.util.TreeSet<>(ALERT_KINDS)));
         }
         Http.ok(res, Views.webhook(store.putWebhook(new Alerts.Webhook(orgId, id, url, secret, events))));
+    }
+
+    static final int WEBHOOK_URL_LENGTH_MAX = 2_048;
+
+    /**
+     * An absolute http(s) URL with a host, a valid port if any, and no user info: the URL is shown
+     * back to every admin of the org ({@code GET …/webhooks}), so a password in it would be too.
+     */
+    static String webhookUrl(String url) {
+        if (url.length() > WEBHOOK_URL_LENGTH_MAX) throw Failure.invalid("url", "url must be at most " + WEBHOOK_URL_LENGTH_MAX + " characters");
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw Failure.invalid("url", "url must be an absolute http(s) URL, got '" + url + "': " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw Failure.invalid("url", "url must be an absolute http(s) URL with a host, got '" + url + "'");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw Failure.invalid("url", "url must not hold a user name or password (it is shown to the org's admins); authenticate with the signature");
+        }
+        if (uri.getPort() > 65_535) throw Failure.invalid("url", "url's port must be 1 to 65535, got " + uri.getPort());
+        return url;
     }
 
     private void deleteWebhook(ServerRequest req, ServerResponse res) {

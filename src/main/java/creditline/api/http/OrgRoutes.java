@@ -55,7 +55,7 @@ final class OrgRoutes {
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("id", "name", "planId"));
         String id = CatalogRoutes.segmentId(Json.requiredString(body, "id"), "id");
-        String name = Json.optionalString(body, "name");
+        String name = CatalogRoutes.label(Json.optionalString(body, "name"), "name");
         Org org = store.createOrg(id, name == null ? id : name, Json.requiredString(body, "planId"));
         Http.json(res, Status.CREATED_201, Views.org(org));
     }

@@ -314,7 +314,8 @@ class AlertsWebhookTest {
     void webhooksAreValidated() {
         String org = newOrg("al-hooks-bad");
         String path = "/v1/orgs/" + org + "/webhooks/w";
-        for (String url : List.of("not a url", "ftp://hooks.example.com/x", "/relative/path", "mailto:ops@example.com", "http://")) {
+        for (String url : List.of("not a url", "ftp://hooks.example.com/x", "/relative/path", "mailto:ops@example.com", "http://",
+                "https://user:pass@hooks.example.com/x", "https://hooks.example.com:99999/x", "https://hooks.example.com/" + "x".repeat(2_048))) {
             assertFieldError(server.put(path, OP, webhookBody(url, SECRET, "[]")), 400, "VALIDATION_ERROR", "url");
         }
         assertFieldError(server.put(path, OP, "{\"secret\": \"" + SECRET + "\"}"), 400, "MISSING_FIELD", "url");
@@ -336,6 +337,8 @@ class AlertsWebhookTest {
         assertThat(server.op("GET", "/v1/orgs/" + org + "/webhooks", null).path("webhooks")).isEmpty();
         assertError(server.put("/v1/orgs/al-no-such-org/webhooks/w", OP, webhookBody("https://h.example.com", SECRET, "[]")), 404,
                 "ORG_NOT_FOUND");
+        // The scheme is case-insensitive.
+        assertStatus(server.put(path, OP, webhookBody("HTTPS://H.EXAMPLE.COM/x", SECRET, "[]")), 200);
         // Exactly 16 characters is enough.
         assertStatus(server.put(path, OP, webhookBody("https://h.example.com", "0123456789abcdef", "[]")), 200);
     }

@@ -178,6 +178,8 @@ class RangeAndInputApiTest {
         assertFieldError(server.put("/v1/models/rng-cheap/rates", OP, "{\"rates\": {\"creditPerRequest\": \"1\"}}"), 400,
                 "VALIDATION_ERROR", "modelId");
         assertStatus(server.put("/v1/models/openrouter/rng/x", OP, "{\"rates\": {\"creditPerRequest\": \"1\"}}"), 200);
+        assertFieldError(server.put("/v1/models/rng-label", OP, "{\"name\": \"" + "n".repeat(201) + "\"}"), 400, "VALIDATION_ERROR", "name");
+        assertFieldError(server.put("/v1/models/rng-label", OP, "{\"provider\": \"a\\u0000b\"}"), 400, "VALIDATION_ERROR", "provider");
         assertThat(server.op("GET", "/v1/models/rng-cheap/rates", null).path("modelId").asText()).isEqualTo("rng-cheap");
         String org = newOrg("rng-ids");
         for (String id : new String[] {"a\nb@rng.example", "a\tb@rng.example", "a\u0000b@rng.example"}) {
