@@ -54,7 +54,17 @@ public final class BudgetUpload {
     public record Issue(long line, String user, String message) {}
 
     /** What the upload is checked against: the org's members and its monthly budget (null: none). */
-    public record OrgState(Set<String> members, Long orgBudgetMicros) {}
+    /**
+     * The org as the upload finds it: its members, its monthly budget, and their overrides (a member
+     * with an unlimited override maps to null; a member without one is absent).
+     */
+    public record OrgState(Set<String> members, Long orgBudgetMicros, Map<String, Long> overrides) {
+        /** Whether applying the row would leave the member's override as it is. */
+        boolean unchanged(Row row) {
+            if (row.clear()) return !overrides.containsKey(row.user());
+            return overrides.containsKey(row.user()) && java.util.Objects.equals(overrides.get(row.user()), row.creditsMicros());
+        }
+    }
 
     /** A well-formed row: clear the member's override, or set it ({@code creditsMicros} null = unlimited). */
     public record Row(long line, String user, boolean clear, Long creditsMicros, String budget) {}
@@ -218,7 +228,9 @@ public final class BudgetUpload {
                         + Credits.format(org.orgBudgetMicros()) + " credits"));
             }
         }
-        return new Report(parsed.rows(), List.copyOf(changes.values()), warnings.list, warnings.count, parsed.errors(), parsed.errorCount());
+        // Rows that set what is already there are no changes: not counted, not written.
+        List<Row> effective = changes.values().stream().filter(row -> !org.unchanged(row)).toList();
+        return new Report(parsed.rows(), effective, warnings.list, warnings.count, parsed.errors(), parsed.errorCount());
     }
 
     /**

@@ -6,8 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,9 @@ final class BudgetCsv {
                 while (rs.next()) members.add(rs.getString(1));
             }
         }
-        return BudgetUpload.check(parsed, new BudgetUpload.OrgState(members, Enforcement.budgets(c, orgId).org().creditsMicros()));
+        Map<String, Long> overrides = new HashMap<>();
+        Enforcement.overrides(c, orgId).forEach((member, o) -> overrides.put(member, o.creditsMicros()));
+        return BudgetUpload.check(parsed, new BudgetUpload.OrgState(members, Enforcement.budgets(c, orgId).org().creditsMicros(), overrides));
     }
 
     /** Sets or clears every row's override, in the caller's transaction, logging progress. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The pure rules of the bulk budget CSV: the amounts it takes, and files that are not UTF-8. */
 class BudgetUploadTest {
-    private static final BudgetUpload.OrgState ORG = new BudgetUpload.OrgState(Set.of("a@x.io"), null);
+    private static final BudgetUpload.OrgState ORG = new BudgetUpload.OrgState(Set.of("a@x.io"), null, java.util.Map.of());
 
     @Test
     void budgetsAreCappedLikeTheJsonApi() {

@@ -125,8 +125,15 @@ class BudgetCsvApiTest {
         JsonNode r = report(o, t.body(), false);
         assertThat(r.path("errorCount").asInt()).isZero();
         assertThat(r.path("warningCount").asInt()).isZero();
-        assertThat(r.path("applied").asInt()).isEqualTo(4);
+        // Uploaded back untouched it changes nothing, and says so (it counted 4 changes).
+        assertThat(r.path("rows").asInt()).isEqualTo(4);
+        assertThat(r.path("changes").asInt()).isZero();
+        assertThat(r.path("applied").asInt()).isZero();
         assertThat(overrides(o)).isEqualTo(before);
+        // One row edited, one cleared: two changes.
+        JsonNode edited = report(o, t.body().replace("amy@x.io,12.5", "amy@x.io,13").replace("SA deploy,unlimited", "SA deploy,"), true);
+        assertThat(edited.path("changes").asInt()).as(edited.toString()).isEqualTo(2);
+        assertThat(edited.path("applied").asInt()).isZero();
     }
 
     @Test
