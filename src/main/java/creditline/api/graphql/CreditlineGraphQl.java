@@ -65,6 +65,9 @@ public final class CreditlineGraphQl {
     static final String PRINCIPAL = "principal";
     static final String AUTH_FAILURE = "authFailure";
     static final int NOTIFICATIONS_MAX = 500;
+    /** The most fields a query may select (each counts one, as aliases do) and the deepest it may nest. */
+    static final int QUERY_FIELDS_MAX = 500;
+    static final int QUERY_DEPTH_MAX = 12;
     /** Where an {@code OrgUsage} value keeps its parsed range for its member table (not a schema field). */
     private static final String RANGE = "_range";
     private static final String DECIMAL_EXPECTED = "Decimal must be a decimal number such as \"12.35\", got ";
@@ -97,7 +100,12 @@ public final class CreditlineGraphQl {
                         .dataFetcher("clearMemberBudget", this::clearMemberBudget))
                 .build();
         GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
-        this.graphQl = GraphQL.newGraphQL(schema).defaultDataFetcherExceptionHandler(errors()).build();
+        this.graphQl = GraphQL.newGraphQL(schema).defaultDataFetcherExceptionHandler(errors())
+                // 2,000 aliases of one field were run 2,000 times: a query's size is bounded like a REST request's.
+                .instrumentation(new graphql.execution.instrumentation.ChainedInstrumentation(List.of(
+                        new graphql.analysis.MaxQueryDepthInstrumentation(QUERY_DEPTH_MAX),
+                        new graphql.analysis.MaxQueryComplexityInstrumentation(QUERY_FIELDS_MAX))))
+                .build();
     }
 
     /** The schema in SDL, as published at {@code GET /graphql/schema}. */

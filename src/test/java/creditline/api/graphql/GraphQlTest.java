@@ -295,6 +295,18 @@ class GraphQlTest {
         assertThat(message(errors.get(6))).endsWith("got [12]");
     }
 
+    @Test
+    void aQueryHasABoundedNumberOfFields() {
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i < 2_000; i++) many.append(" p").append(i).append(": availablePlans { id }");
+        JsonNode r = graphql(null, many.append(" }").toString(), Map.of());
+        assertThat(r.has("data") && !r.path("data").isNull() && r.path("data").size() > 0).as(r.toString()).isFalse();
+        assertThat(code(r)).isEqualTo("VALIDATION_ERROR");
+        assertThat(r.path("errors").get(0).path("message").asText()).containsIgnoringCase("complexity");
+        // The reference queries are far below the bound.
+        assertThat(graphql(null, "{ a: availablePlans { id name } b: availableBaseModels { id } }", Map.of()).has("errors")).isFalse();
+    }
+
     static String code(JsonNode result) {
         return result.path("errors").get(0).path("extensions").path("code").asText();
     }
