@@ -111,6 +111,19 @@ public final class Json {
     /** The largest count accepted (tokens, tool calls, latencies...): far beyond any real request, far from overflow. */
     public static final long COUNT_MAX = 1_000_000_000_000L;
 
+    /**
+     * A JSON number that is a whole number however written ({@code 1000}, {@code 1e3}, {@code 1000.0});
+     * one beyond 64 bits comes back as 2^64 with its sign, not written out.
+     */
+    private static java.math.BigInteger wholeNumber(JsonNode v, String name) {
+        if (v.isIntegralNumber()) return v.bigIntegerValue();
+        if (!v.isNumber()) throw Failure.invalid(name, name + " must be a whole number, got " + v);
+        BigDecimal d = v.decimalValue().stripTrailingZeros();
+        if (d.scale() > 0) throw Failure.invalid(name, name + " must be a whole number, got " + v);
+        if (d.precision() - d.scale() > 20) return java.math.BigInteger.TWO.pow(64).multiply(java.math.BigInteger.valueOf(d.signum()));
+        return d.toBigIntegerExact();
+    }
+
     /** A non-negative integer up to {@link #COUNT_MAX}, or null when absent. */
     public static Long optionalCount(JsonNode node, String field) {
         return optionalCount(node, "", field);
@@ -121,12 +134,12 @@ public final class Json {
         JsonNode v = present(node, field);
         if (v == null) return null;
         String name = prefix(where) + field;
-        if (!v.isIntegralNumber()) throw Failure.invalid(name, name + " must be a whole number, got " + v);
-        if (!v.canConvertToLong()) {
-            throw new Failure(Failure.Kind.INVALID, v.bigIntegerValue().signum() < 0 ? "NEGATIVE_COUNT" : "VALUE_TOO_LARGE",
+        java.math.BigInteger whole = wholeNumber(v, name);
+        if (whole.bitLength() > 63) {
+            throw new Failure(Failure.Kind.INVALID, whole.signum() < 0 ? "NEGATIVE_COUNT" : "VALUE_TOO_LARGE",
                     name + " is out of range: " + v, Map.of("field", name));
         }
-        long n = v.longValue();
+        long n = whole.longValue();
         if (n < 0) throw new Failure(Failure.Kind.INVALID, "NEGATIVE_COUNT", name + " must not be negative, got " + n, Map.of("field", name));
         if (n > COUNT_MAX) {
             throw new Failure(Failure.Kind.INVALID, "VALUE_TOO_LARGE", name + " must be at most " + COUNT_MAX + ", got " + n, Map.of("field", name));

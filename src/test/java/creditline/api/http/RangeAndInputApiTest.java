@@ -144,6 +144,24 @@ class RangeAndInputApiTest {
     }
 
     @Test
+    void aWholeNumberIsOneHoweverItIsWritten() {
+        String org = newOrg("rng-whole");
+        String event = """
+                {"id": "w-%s", "orgId": "%s", "memberId": "dev@%s.example", "model": "rng-cheap", "activity": "chat", "tokens": {"input": %s}}""";
+        for (String n : new String[] {"1e3", "1000.0", "1000", "1.0E3"}) {
+            JsonNode e = server.post("/v1/usage", OP, event.formatted(n, org, org, n)).json().path("events").get(0);
+            assertThat(e.path("status").asText()).as(n).isEqualTo("accepted");
+        }
+        for (String n : new String[] {"1e13", "10000000000001", "1e400000000"}) {
+            JsonNode e = server.post("/v1/usage", OP, event.formatted(n, org, org, n)).json().path("events").get(0);
+            assertThat(e.path("error").path("code").asText()).as(n).isEqualTo("VALUE_TOO_LARGE");
+        }
+        JsonNode half = server.post("/v1/usage", OP, event.formatted("half", org, org, "1.5")).json().path("events").get(0);
+        assertThat(half.path("error").path("message").asText()).contains("must be a whole number");
+        assertThat(server.op("GET", "/v1/orgs/" + org + "/subscription", null).path("usage").path("tokens").path("input").asLong()).isEqualTo(4_000);
+    }
+
+    @Test
     void timesOutsideTheYears1970To9999AreRefused() {
         String org = newOrg("rng-time");
         for (String t : new String[] {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"}) {
