@@ -159,7 +159,8 @@ public final class Json {
         BigDecimal d = null;
         try {
             if (v.isNumber()) d = v.decimalValue();
-            if (v.isTextual()) d = new BigDecimal(v.textValue().trim());
+            // BigDecimal reads any script's digits ("١٢" is 12): a decimal here is written in ASCII.
+            if (v.isTextual() && v.textValue().trim().chars().allMatch(c -> c < 128)) d = new BigDecimal(v.textValue().trim());
         } catch (NumberFormatException ignored) {
             // reported below
         }

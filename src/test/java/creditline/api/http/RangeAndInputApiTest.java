@@ -100,6 +100,8 @@ class RangeAndInputApiTest {
                     {"org": {"credits": "%s", "enforce": true}}""".formatted(credits)), 400, "VALIDATION_ERROR", "credits");
             assertThat(e.path("message").asText()).contains("at most 40 digits").hasSizeLessThan(200);
         }
+        assertFieldError(server.put("/v1/orgs/" + org + "/budgets", OP, "{\"org\": {\"credits\": \"\u0661\u0662\", \"enforce\": true}}"), 400,
+                "VALIDATION_ERROR", "credits");
         assertStatus(server.put("/v1/orgs/" + org + "/budgets", OP, "{\"org\": {\"credits\": \"1e3\", \"enforce\": true}}"), 200);
     }
 
