@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -150,7 +151,7 @@ public final class BudgetUpload {
                     if (!it.hasNext()) break;
                     r = it.next();
                 } catch (UncheckedIOException | IllegalStateException malformed) {
-                    errors.add(new Issue(parser.getCurrentLineNumber(), null, "malformed CSV: " + rootMessage(malformed)));
+                    errors.add(malformed(rootMessage(malformed), parser.getCurrentLineNumber()));
                     break;
                 }
                 long line = lines.lineAt(r.getCharacterPosition());
@@ -250,6 +251,23 @@ public final class BudgetUpload {
     /** Credits as plain as they were typed: 10000, 12.5. */
     static String amount(long micros) {
         return BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString();
+    }
+
+    private static final Pattern START_LINE = Pattern.compile("\\(startline (\\d+)\\) ?");
+
+    /**
+     * The parser's complaint at the line where the broken record starts (it names that line in its
+     * message; its own line count is where it stopped, often the end of the file).
+     */
+    static Issue malformed(String parserMessage, long stoppedAt) {
+        Matcher start = START_LINE.matcher(parserMessage == null ? "" : parserMessage);
+        if (!start.find()) return new Issue(stoppedAt, null, "malformed CSV: " + parserMessage);
+        long line = Long.parseLong(start.group(1));
+        String rest = start.replaceFirst("");
+        if (rest.contains("EOF reached before encapsulated token finished")) {
+            return new Issue(line, null, "malformed CSV: a quoted field opened on this line is never closed (a '\"' is missing)");
+        }
+        return new Issue(line, null, "malformed CSV: " + rest);
     }
 
     private static String rootMessage(Throwable t) {

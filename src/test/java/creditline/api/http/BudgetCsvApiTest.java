@@ -148,6 +148,8 @@ class BudgetCsvApiTest {
                 new Case("user,budget\na@x.io,1.1234567\n", 2, "at most 6 fractional digits"),
                 new Case("user,budget\na@x.io,99999999999999999999\n", 2, "out of range"),
                 new Case("user,budget\na@x.io,5\n\"b@x.io,5\n", 3, "malformed CSV"),
+                // The quote opens on line 3; the parser stops at the end of the file, line 5.
+                new Case("user,budget\r\na@x.io,1\r\n\"b@x.io,2\r\na@x.io,3\r\n", 3, "a quoted field opened on this line is never closed"),
                 new Case("user,budget\na@x.io,\"5\"x\n", 2, "malformed CSV"),
                 new Case("email,amount\na@x.io,5\n", 1, "the first line must be the header user,budget"),
                 new Case("a@x.io,5\n", 1, "the first line must be the header user,budget"),
