@@ -39,10 +39,16 @@ public final class Authorizer {
             }
         }
         if (s.orgBudget().enforce() && org != null && !fits(org, estimateMicros)) {
-            return deny(s, Reason.ORG_BUDGET_EXHAUSTED, "Your organization's monthly credit budget is used up. Contact your administrator.");
+            return deny(s, Reason.ORG_BUDGET_EXHAUSTED, org <= 0
+                    ? "Your organization's monthly credit budget is used up. Contact your administrator."
+                    : "Your organization's monthly credit budget has " + Credits.format(org) + " credits left, less than this call's estimate of "
+                            + Credits.format(estimateMicros) + ". Contact your administrator.");
         }
         if (s.memberBudget().enforce() && member != null && !fits(member, estimateMicros)) {
-            return deny(s, Reason.MEMBER_BUDGET_EXHAUSTED, "Your monthly credit budget is used up. Contact your administrator to raise it.");
+            return deny(s, Reason.MEMBER_BUDGET_EXHAUSTED, member <= 0
+                    ? "Your monthly credit budget is used up. Contact your administrator to raise it."
+                    : "Your monthly credit budget has " + Credits.format(member) + " credits left, less than this call's estimate of "
+                            + Credits.format(estimateMicros) + ". Contact your administrator to raise it.");
         }
         return new Decision(true, Reason.OK, "Allowed.", org, member, balance);
     }

@@ -11,11 +11,12 @@ import java.util.regex.Pattern;
 public record Model(String id, String name, String provider, boolean unmetered, List<RateVersion> versions) {
     /**
      * Model ids: 1-128 characters of letters, digits and {@code ._:/@+-}, starting with a letter or
-     * digit, not ending in {@code /rates} (that path lists a model's rate versions).
+     * digit, with no empty path segment, not ending in {@code /rates} (that path lists a model's rate versions).
      */
-    public static final Pattern ID = Pattern.compile("(?!.*/rates$)[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
+    public static final Pattern ID = Pattern.compile("(?!.*/rates$)(?!.*/$)(?!.*//)[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
     /** What {@link #ID} takes, in words. */
-    public static final String ID_RULE = "1-128 characters of letters, digits and ._:/@+- starting with a letter or digit, not ending in /rates";
+    public static final String ID_RULE = "1-128 characters of letters, digits and ._:/@+- starting with a letter or digit, with no empty"
+            + " path segment (no '//', no '/' at the end) and not ending in /rates";
 
     public Model {
         versions = List.copyOf(versions);

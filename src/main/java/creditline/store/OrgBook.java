@@ -317,11 +317,11 @@ final class OrgBook {
      * Settles the open hold by the event, if there is one: a known hold in memory (its row is
      * written with the batch's other holds), any other by its row.
      */
-    /** Settles the hold with the member's event; a hold of another member stays open (released or expired in time). */
+    /** Settles the hold with its member's event while it has not expired; another member's hold stays open, an expired one expired. */
     void settleHold(Connection tx, String reservationId, String memberId, String eventId, Instant now) throws SQLException {
         KnownHolds.Hold known = knownOpen == null ? null : knownOpen.get(reservationId);
         if (known != null) {
-            if (!known.memberId().equals(memberId)) return;
+            if (!known.memberId().equals(memberId) || !known.expiresAt().isAfter(now)) return;
             knownOpen.remove(reservationId);
             settlementsToWrite.add(new Reservations.Settlement(reservationId, memberId, eventId, now));
             holdJournal.add(new HoldChange(known.memberId(), known.amountMicros(), known.expiresAt(), false));

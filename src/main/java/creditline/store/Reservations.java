@@ -27,10 +27,12 @@ public final class Reservations {
     static final String OPEN = "finished_at_micros IS NULL";
 
     /**
-     * Settles an open hold: event id, finished at, org, hold — the write batch's settlement of a
-     * hold it knows ({@link BulkWrites.Statement#HOLDS_SETTLED}), returning the hold as it was.
+     * Settles an open, unexpired hold: event id, finished at, org, hold, member, now — the write
+     * batch's settlement of a hold it knows ({@link BulkWrites.Statement#HOLDS_SETTLED}, whose
+     * expiry it checks in memory), returning the hold as it was.
      */
-    static final String SETTLE_SQL = BulkWrites.Statement.HOLDS_SETTLED.perRow + " RETURNING member_id, amount_micros, expires_at_micros";
+    static final String SETTLE_SQL = BulkWrites.Statement.HOLDS_SETTLED.perRow + " AND expires_at_micros > ?"
+            + " RETURNING member_id, amount_micros, expires_at_micros";
 
     /** Releases an open, unexpired hold: finished at, org, hold, now. */
     static final String RELEASE_SQL = "UPDATE reservations SET status = 'RELEASED', finished_at_micros = ?"
@@ -46,7 +48,7 @@ public final class Reservations {
     /** An open hold as it was when closed: whose, how much, until when. */
     record Closed(String memberId, long amountMicros, Instant expiresAt) {}
 
-    /** Marks the member's open hold settled by the event; the hold as it was, or null when the member had no such open hold. */
+    /** Marks the member's open, unexpired hold settled by the event; the hold as it was, or null when there was no such hold. */
     static Closed settle(Connection c, String orgId, String reservationId, String memberId, String eventId, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SETTLE_SQL)) {
             ps.setString(1, eventId);
@@ -54,6 +56,7 @@ public final class Reservations {
             ps.setString(3, orgId);
             ps.setString(4, reservationId);
             ps.setString(5, memberId);
+            ps.setLong(6, Times.micros(now));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Closed(rs.getString(1), rs.getLong(2), Times.instant(rs.getLong(3))) : null;
             }

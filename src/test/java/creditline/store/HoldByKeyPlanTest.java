@@ -34,7 +34,7 @@ class HoldByKeyPlanTest {
             long now = Times.micros(NOW);
             String hold = "abandoned7";
             assertThat(Plans.of(c, postgres, BulkWrites.Statement.HOLDS_SETTLED.perRow, "e1", now, "org0", hold, "m0")).contains(primaryKey).doesNotContain("pending");
-            assertThat(Plans.of(c, postgres, Reservations.SETTLE_SQL, "e1", now, "org0", hold, "m0")).contains(primaryKey).doesNotContain("pending");
+            assertThat(Plans.of(c, postgres, Reservations.SETTLE_SQL, "e1", now, "org0", hold, "m0", now)).contains(primaryKey).doesNotContain("pending");
             assertThat(Plans.of(c, postgres, Reservations.RELEASE_SQL, now, "org0", hold, now)).contains(primaryKey).doesNotContain("pending");
             String openHolds = "SELECT SUM(amount_micros) FROM reservations WHERE org_id = ? AND status = 'PENDING' AND expires_at_micros > ?";
             assertThat(Plans.of(c, postgres, openHolds, "org0", now)).as("the open holds' read still takes their index").contains("reservations_pending");

@@ -157,7 +157,9 @@ final class EnforcementRoutes {
         boolean reserve = Json.optionalBoolean(body, "reserve", false);
         Long ttl = Json.optionalCount(body, "ttlSeconds");
         if (reserve && (estimate == null || estimate == 0)) {
-            throw new Failure(Failure.Kind.INVALID, "MISSING_FIELD", "a reservation needs a positive estimatedCredits", Map.of("field", "estimatedCredits"));
+            throw estimate == null
+                    ? new Failure(Failure.Kind.INVALID, "MISSING_FIELD", "a reservation needs a positive estimatedCredits", Map.of("field", "estimatedCredits"))
+                    : Failure.invalid("estimatedCredits", "a reservation needs a positive estimatedCredits, got 0");
         }
         if (ttl != null && (ttl < 1 || ttl > RESERVATION_TTL_SECONDS_MAX)) {
             throw Failure.invalid("ttlSeconds", "ttlSeconds must be 1 to " + RESERVATION_TTL_SECONDS_MAX + " seconds, got " + ttl);

@@ -52,6 +52,7 @@ public final class Json {
             return (at > 0 ? m.substring(0, at) : "Duplicate field") + " (each field may appear once per object)";
         }
         if (m.contains("NestingDepth")) return "it is nested too deeply";
+        if (m.contains("StreamReadConstraints")) return "a number or string in it is longer than allowed (numbers 1,000 digits, strings 20,000,000 characters)";
         return m;
     }
 

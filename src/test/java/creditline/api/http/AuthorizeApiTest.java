@@ -455,8 +455,8 @@ class AuthorizeApiTest {
         String base = "\"orgId\": \"%s\", \"memberId\": \"%s\", \"model\": \"az-unit\", \"activity\": \"chat\", \"reserve\": true"
                 .formatted(org, dev(org));
         assertFieldError(authorizeRaw("{" + base + "}"), 400, "MISSING_FIELD", "estimatedCredits");
-        assertFieldError(authorizeRaw("{" + base + ", \"estimatedCredits\": 0}"), 400, "MISSING_FIELD", "estimatedCredits");
-        assertFieldError(authorizeRaw("{" + base + ", \"estimatedCredits\": \"0.00\"}"), 400, "MISSING_FIELD", "estimatedCredits");
+        assertFieldError(authorizeRaw("{" + base + ", \"estimatedCredits\": 0}"), 400, "VALIDATION_ERROR", "estimatedCredits");
+        assertFieldError(authorizeRaw("{" + base + ", \"estimatedCredits\": \"0.00\"}"), 400, "VALIDATION_ERROR", "estimatedCredits");
         assertFieldError(authorizeRaw("{" + base + ", \"estimatedCredits\": \"-5\"}"), 400, "VALIDATION_ERROR", "estimatedCredits");
         assertThat(balance(server, org).path("reserved").asText()).isEqualTo("0.00");
         // Without reserve, an estimate of zero is just a check.
@@ -694,6 +694,12 @@ class AuthorizeApiTest {
         assertRemaining(d, "9.00", "8.00", "10.00");
         assertError(server.post("/v1/reservations/" + id + "/release", OP, null), 409, "RESERVATION_NOT_OPEN");
         assertThat(reservation(id).path("status").asText()).isEqualTo("expired");
+        // Usage arriving after the expiry is recorded, and the hold stays expired (it turned "settled" after its end).
+        assertThat(spend("az-expire-late", org, dev(org), 1, id).path("status").asText()).isEqualTo("accepted");
+        JsonNode late = reservation(id);
+        assertThat(late.path("status").asText()).isEqualTo("expired");
+        assertThat(late.path("finishedAt").isNull()).isTrue();
+        assertThat(balance(server, org).path("reserved").asText()).isEqualTo("0.00");
     }
 
     @Test

@@ -186,6 +186,9 @@ class RangeAndInputApiTest {
         JsonNode twoDocuments = assertError(server.post("/v1/usage", OP, event.formatted(1, org, org) + event.formatted(2, org, org)), 400, "MALFORMED_JSON");
         assertThat(twoDocuments.path("message").asText()).contains("something follows the JSON document").doesNotContain("DeserializationFeature");
         assertError(server.post("/v1/usage", OP, event.formatted(3, org, org) + " garbage"), 400, "MALFORMED_JSON");
+        JsonNode longNumber = assertError(server.post("/v1/price", OP, "{\"models\": [\"rng-cheap\"], \"tokens\": {\"input\": " + "9".repeat(2_000) + "}}"),
+                400, "MALFORMED_JSON");
+        assertThat(longNumber.path("message").asText()).contains("longer than allowed").doesNotContain("StreamReadConstraints");
         assertThat(server.op("GET", "/v1/orgs/" + org + "/subscription", null).path("usage").path("events").asLong()).isZero();
         JsonNode duplicate = assertError(server.post("/v1/price", OP, "{\"models\": [\"rng-cheap\"], \"models\": [\"rng-max\"]}"), 400, "MALFORMED_JSON");
         assertThat(duplicate.path("message").asText()).contains("Duplicate field 'models'").doesNotContain("DeserializationFeature").doesNotContain("ObjectNode");
@@ -198,6 +201,9 @@ class RangeAndInputApiTest {
         assertFieldError(server.put("/v1/models/rng-cheap/rates", OP, "{\"rates\": {\"creditPerRequest\": \"1\"}}"), 400,
                 "VALIDATION_ERROR", "modelId");
         assertStatus(server.put("/v1/models/openrouter/rng/x", OP, "{\"rates\": {\"creditPerRequest\": \"1\"}}"), 200);
+        for (String bad : new String[] {"rng/"}) {
+            assertFieldError(server.put("/v1/models/" + bad, OP, "{\"rates\": {\"creditPerRequest\": \"1\"}}"), 400, "VALIDATION_ERROR", "modelId");
+        }
         assertFieldError(server.put("/v1/models/rng-label", OP, "{\"name\": \"" + "n".repeat(201) + "\"}"), 400, "VALIDATION_ERROR", "name");
         assertFieldError(server.put("/v1/models/rng-label", OP, "{\"provider\": \"a\\u0000b\"}"), 400, "VALIDATION_ERROR", "provider");
         assertThat(server.op("GET", "/v1/models/rng-cheap/rates", null).path("modelId").asText()).isEqualTo("rng-cheap");
