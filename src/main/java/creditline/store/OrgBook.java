@@ -314,10 +314,10 @@ final class OrgBook {
     }
 
     /**
-     * Settles the open hold by the event, if there is one: a known hold in memory (its row is
-     * written with the batch's other holds), any other by its row.
+     * Settles the open hold by its member's event while it has not expired, if there is one: a
+     * known hold in memory (its row is written with the batch's other holds), any other by its row.
+     * Another member's hold stays open; an expired one stays expired.
      */
-    /** Settles the hold with its member's event while it has not expired; another member's hold stays open, an expired one expired. */
     void settleHold(Connection tx, String reservationId, String memberId, String eventId, Instant now) throws SQLException {
         KnownHolds.Hold known = knownOpen == null ? null : knownOpen.get(reservationId);
         if (known != null) {
