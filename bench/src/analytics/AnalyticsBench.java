@@ -76,7 +76,7 @@ public final class AnalyticsBench {
         long seed = Long.parseLong(opt.getOrDefault("seed", "20261116"));
         boolean skipExport = opt.containsKey("no-export");
 
-        Config config = new Config("127.0.0.1", 0, db, KEY, Files.createTempDirectory("bench-data"), 2, new BigDecimal("100"), true, 600, 1000, 2);
+        Config config = new Config("127.0.0.1", 0, db, KEY, Files.createTempDirectory("bench-data"), 2, new BigDecimal("100"), true, 600, 1000, 2, true);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         long have = recorded(db);
         if (have != events) {

@@ -58,7 +58,7 @@ abstract class Server implements AutoCloseable {
     static Server inProcess(String db, String operatorKey, Path dataDir) {
         Config defaults = Config.fromEnv(System.getenv()); // CREDITLINE_POSTGRES_WRITERS, as a server would read it
         Config config = new Config("127.0.0.1", 0, db, operatorKey, dataDir, defaults.chargeScale(), defaults.creditsPerUsd(), defaults.meteringOn(),
-                defaults.reservationTtlSeconds(), defaults.webhookRetryBaseMs(), defaults.postgresWriters());
+                defaults.reservationTtlSeconds(), defaults.webhookRetryBaseMs(), defaults.postgresWriters(), defaults.webhookPrivateAddresses());
         Creditline app = Creditline.start(config, Clock.systemUTC());
         return new Server() {
             @Override int port() { return app.port(); }

@@ -40,7 +40,7 @@ public final class StoreBench {
         String db = dbKind.equals("postgres") ? EnforcementBench.freshPostgres(pgAdmin) : "sqlite:" + work.resolve("store.db");
         Config d = Config.fromEnv(System.getenv()); // CREDITLINE_POSTGRES_WRITERS, as a server would read it
         Config config = new Config("127.0.0.1", 0, db, EnforcementBench.KEY, work, d.chargeScale(), d.creditsPerUsd(), d.meteringOn(),
-                d.reservationTtlSeconds(), d.webhookRetryBaseMs(), d.postgresWriters());
+                d.reservationTtlSeconds(), d.webhookRetryBaseMs(), d.postgresWriters(), d.webhookPrivateAddresses());
         System.out.printf("machine: %d cores; JDK %s; %d client threads; %d s per run after a 3 s warm-up; database %s%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), clients, seconds, dbKind);
         try (Creditline app = Creditline.start(config, Clock.systemUTC())) {

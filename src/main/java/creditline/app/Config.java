@@ -19,10 +19,12 @@ import java.util.Map;
  * @param webhookRetryBaseMs {@code CREDITLINE_WEBHOOK_RETRY_BASE_MS}: first webhook retry delay, doubled per attempt (1000)
  * @param postgresWriters {@code CREDITLINE_POSTGRES_WRITERS}: batching writers on PostgreSQL, each with its own
  *     connection and its own share of the orgs (2); SQLite always has one
+ * @param webhookPrivateAddresses {@code CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES}: {@code allow} (default) or
+ *     {@code deny} webhooks to loopback and private addresses
  */
 public record Config(String host, int port, String db, String operatorKey, Path dataDir, int chargeScale,
                      BigDecimal creditsPerUsd, boolean meteringOn, long reservationTtlSeconds, long webhookRetryBaseMs,
-                     int postgresWriters) {
+                     int postgresWriters, boolean webhookPrivateAddresses) {
 
     /** A configuration value the program cannot run with; its message names the variable, the limit and the unit. */
     public static final class Invalid extends IllegalArgumentException {
@@ -44,23 +46,24 @@ public record Config(String host, int port, String db, String operatorKey, Path 
                 metering(env.getOrDefault("CREDITLINE_METERING", "on")),
                 intIn(env, "CREDITLINE_RESERVATION_TTL_SECONDS", 600, 1, 86_400, "seconds"),
                 intIn(env, "CREDITLINE_WEBHOOK_RETRY_BASE_MS", 1_000, 1, 3_600_000, "milliseconds"),
-                intIn(env, "CREDITLINE_POSTGRES_WRITERS", 2, 1, 16, "writers"));
+                intIn(env, "CREDITLINE_POSTGRES_WRITERS", 2, 1, 16, "writers"),
+                allowOrDeny(env.getOrDefault("CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES", "allow"), "CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES"));
     }
 
     public Config withDb(String newDb) {
-        return new Config(host, port, newDb, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters);
+        return new Config(host, port, newDb, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters, webhookPrivateAddresses);
     }
 
     public Config withPort(int newPort) {
-        return new Config(host, newPort, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters);
+        return new Config(host, newPort, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters, webhookPrivateAddresses);
     }
 
     public Config withOperatorKey(String key) {
-        return new Config(host, port, db, key, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters);
+        return new Config(host, port, db, key, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, postgresWriters, webhookPrivateAddresses);
     }
 
     public Config withPostgresWriters(int writers) {
-        return new Config(host, port, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, writers);
+        return new Config(host, port, db, operatorKey, dataDir, chargeScale, creditsPerUsd, meteringOn, reservationTtlSeconds, webhookRetryBaseMs, writers, webhookPrivateAddresses);
     }
 
     /** {@code CREDITLINE_DB}, or {@code creditline.db} in the data dir. */
@@ -94,6 +97,14 @@ public record Config(String host, int port, String db, String operatorKey, Path 
             // reported below
         }
         throw new Invalid("CREDITLINE_CREDITS_PER_USD must be a positive decimal (credits per US dollar), got '" + v + "'");
+    }
+
+    private static boolean allowOrDeny(String v, String name) {
+        return switch (v.trim()) {
+            case "allow" -> true;
+            case "deny" -> false;
+            default -> throw new Invalid(name + " must be allow or deny, got '" + v + "'");
+        };
     }
 
     private static boolean metering(String v) {

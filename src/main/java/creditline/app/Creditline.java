@@ -1,5 +1,6 @@
 package creditline.app;
 
+import creditline.alert.WebhookTargets;
 import creditline.api.http.ApiServer;
 import creditline.pricing.Pricer;
 import creditline.store.Database;
@@ -63,11 +64,12 @@ public final class Creditline implements AutoCloseable {
             ApiServer server;
             try {
                 server = new ApiServer(store, new ApiServer.Settings(config.host(), config.port(), config.operatorKey(),
-                        config.creditsPerUsd(), config.reservationTtlSeconds()), metrics);
+                        config.creditsPerUsd(), config.reservationTtlSeconds(), new WebhookTargets(config.webhookPrivateAddresses())), metrics);
             } catch (RuntimeException e) {
                 throw new CannotStart("cannot listen on " + config.host() + ":" + config.port(), e);
             }
-            return new Creditline(store.database(), store, server, new WebhookDeliverer(store, java.time.Duration.ofMillis(config.webhookRetryBaseMs())));
+            return new Creditline(store.database(), store, server, new WebhookDeliverer(store, java.time.Duration.ofMillis(config.webhookRetryBaseMs()),
+                    new WebhookTargets(config.webhookPrivateAddresses())));
         } catch (RuntimeException e) {
             store.close();
             store.database().close();

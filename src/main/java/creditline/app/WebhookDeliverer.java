@@ -2,6 +2,7 @@ package creditline.app;
 
 import creditline.alert.Backoff;
 import creditline.alert.Signature;
+import creditline.alert.WebhookTargets;
 import creditline.store.Alerts;
 import creditline.store.Store;
 import java.net.URI;
@@ -28,13 +29,15 @@ final class WebhookDeliverer implements AutoCloseable {
 
     private final Store store;
     private final Duration retryBase;
+    private final WebhookTargets targets;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
     private final Thread thread;
     private volatile boolean running = true;
 
-    WebhookDeliverer(Store store, Duration retryBase) {
+    WebhookDeliverer(Store store, Duration retryBase, WebhookTargets targets) {
         this.store = store;
         this.retryBase = retryBase;
+        this.targets = targets;
         this.thread = Thread.ofPlatform().daemon().name("creditline-webhooks").start(this::loop);
     }
 
@@ -58,6 +61,9 @@ final class WebhookDeliverer implements AutoCloseable {
         Instant now = store.clock().instant();
         String error;
         try {
+            // Checked again at each delivery: the host may resolve elsewhere than when the webhook was registered.
+            String refusal = targets.refusal(URI.create(d.url()));
+            if (refusal != null) throw new java.net.ConnectException("not delivered: " + refusal);
             HttpRequest request = HttpRequest.newBuilder(URI.create(d.url()))
                     .timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json")

@@ -37,4 +37,12 @@ class ConfigTest {
                     .hasMessage("CREDITLINE_DB must be sqlite:PATH or jdbc:postgresql://HOST:PORT/DB, got '" + bad + "'");
         }
     }
+
+    @Test
+    void webhooksToPrivateAddressesAreAllowedUnlessDenied() {
+        assertThat(Config.fromEnv(Map.of()).webhookPrivateAddresses()).isTrue();
+        assertThat(Config.fromEnv(Map.of("CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES", "deny")).webhookPrivateAddresses()).isFalse();
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES", "no")))
+                .isInstanceOf(Config.Invalid.class).hasMessage("CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES must be allow or deny, got 'no'");
+    }
 }

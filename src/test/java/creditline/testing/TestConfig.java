@@ -18,13 +18,13 @@ public final class TestConfig {
     private TestConfig() {}
 
     public static Config of(String db) {
-        return new Config("127.0.0.1", 0, db, "test-operator-key", Path.of("."), 2, CREDITS_PER_USD, true, 600, 50, POSTGRES_WRITERS);
+        return new Config("127.0.0.1", 0, db, "test-operator-key", Path.of("."), 2, CREDITS_PER_USD, true, 600, 50, POSTGRES_WRITERS, true);
     }
 
     public static Config withScale(String db, int chargeScale) {
         Config c = of(db);
         return new Config(c.host(), c.port(), c.db(), c.operatorKey(), c.dataDir(), chargeScale, c.creditsPerUsd(), c.meteringOn(),
-                c.reservationTtlSeconds(), c.webhookRetryBaseMs(), c.postgresWriters());
+                c.reservationTtlSeconds(), c.webhookRetryBaseMs(), c.postgresWriters(), c.webhookPrivateAddresses());
     }
 
     /** A store (no HTTP) on the database. */

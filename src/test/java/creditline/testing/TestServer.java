@@ -27,11 +27,15 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(String db, int chargeScale, boolean meteringOn) {
+        this(db, chargeScale, meteringOn, true);
+    }
+
+    public TestServer(String db, int chargeScale, boolean meteringOn, boolean webhookPrivateAddresses) {
         try {
             Path dataDir = Files.createTempDirectory("creditline-data");
             Config base = TestConfig.of(db);
             Config config = new Config(base.host(), base.port(), db, OPERATOR_KEY, dataDir, chargeScale, base.creditsPerUsd(), meteringOn,
-                    base.reservationTtlSeconds(), base.webhookRetryBaseMs(), base.postgresWriters());
+                    base.reservationTtlSeconds(), base.webhookRetryBaseMs(), base.postgresWriters(), webhookPrivateAddresses);
             this.app = Creditline.start(config, clock);
         } catch (IOException e) {
             throw new IllegalStateException(e);

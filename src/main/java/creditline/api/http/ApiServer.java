@@ -39,7 +39,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The API's settings, from the deployment configuration. */
-    public record Settings(String host, int port, String operatorKey, BigDecimal creditsPerUsd, long reservationTtlSeconds) {}
+    public record Settings(String host, int port, String operatorKey, BigDecimal creditsPerUsd, long reservationTtlSeconds,
+                           creditline.alert.WebhookTargets webhookTargets) {}
 
     public ApiServer(Store store, Settings config, PrometheusMeterRegistry metrics) {
         Authenticator auth = new Authenticator(store, Keys.hash(config.operatorKey()));
@@ -56,7 +57,7 @@ public final class ApiServer implements AutoCloseable {
         new PriceRoutes(store, auth).register(routing);
         new OrgRoutes(store, auth).register(routing);
         new UsageRoutes(store, auth, metrics).register(routing);
-        new EnforcementRoutes(store, auth, config.reservationTtlSeconds()).register(routing);
+        new EnforcementRoutes(store, auth, config.reservationTtlSeconds(), config.webhookTargets()).register(routing);
         new GraphQlRoutes(new CreditlineGraphQl(store), auth).register(routing);
         new AnalyticsRoutes(store, auth).register(routing);
         new BudgetCsvRoutes(store, auth).register(routing);

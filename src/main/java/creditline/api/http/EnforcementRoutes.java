@@ -1,5 +1,6 @@
 package creditline.api.http;
 
+import creditline.alert.WebhookTargets;
 import com.fasterxml.jackson.databind.JsonNode;
 import creditline.auth.Principal;
 import creditline.auth.Role;
@@ -34,11 +35,13 @@ final class EnforcementRoutes {
     private final Store store;
     private final Authenticator auth;
     private final long reservationTtlSeconds;
+    private final WebhookTargets webhookTargets;
 
-    EnforcementRoutes(Store store, Authenticator auth, long reservationTtlSeconds) {
+    EnforcementRoutes(Store store, Authenticator auth, long reservationTtlSeconds, WebhookTargets webhookTargets) {
         this.store = store;
         this.auth = auth;
         this.reservationTtlSeconds = reservationTtlSeconds;
+        this.webhookTargets = webhookTargets;
     }
 
     void register(HttpRouting.Builder r) {
@@ -232,6 +235,8 @@ final class EnforcementRoutes {
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("url", "secret", "events"));
         String url = webhookUrl(Json.requiredString(body, "url"));
+        String refusal = webhookTargets.refusal(URI.create(url));
+        if (refusal != null) throw Failure.invalid("url", "url is refused: " + refusal);
         String secret = Json.requiredString(body, "secret");
         if (secret.length() < 16) throw Failure.invalid("secret", "secret must be at least 16 characters");
         List<String> events = Optional.ofNullable(Json.optionalStrings(body, "events")).orElse(List.of());

@@ -311,6 +311,21 @@ class AlertsWebhookTest {
     }
 
     @Test
+    void aDeploymentMayDenyWebhooksToPrivateAddresses() {
+        try (TestServer denying = new TestServer(creditline.testing.Databases.freshSqlite(), 2, true, false)) {
+            ApiTestSupport.plan(denying, "al-deny-plan", "100", "allow");
+            ApiTestSupport.org(denying, "al-deny", "al-deny-plan");
+            String path = "/v1/orgs/al-deny/webhooks/w";
+            for (String url : List.of("http://127.0.0.1:9/hook", "http://localhost:8080/hook", "http://10.0.0.5/hook", "http://169.254.169.254/latest")) {
+                TestServer.Response r = denying.put(path, OP, webhookBody(url, SECRET, "[]"));
+                assertFieldError(r, 400, "VALIDATION_ERROR", "url");
+                assertThat(r.json().path("error").path("message").asText()).as(url).contains("private or loopback");
+            }
+            assertStatus(denying.put(path, OP, webhookBody("https://8.8.8.8/hook", SECRET, "[]")), 200);
+        }
+    }
+
+    @Test
     void webhooksAreValidated() {
         String org = newOrg("al-hooks-bad");
         String path = "/v1/orgs/" + org + "/webhooks/w";
