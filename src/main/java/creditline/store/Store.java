@@ -739,8 +739,9 @@ public final class Store implements AutoCloseable {
             Reservations.Reservation r = book == null ? null : Reservations.find(tx, orgId, reservationId, now);
             if (r == null) throw Failure.notFound("RESERVATION_NOT_FOUND", "reservation '" + reservationId + "' does not exist");
             if (!Reservations.release(tx, orgId, reservationId, now)) {
-                throw new Failure(Failure.Kind.CONFLICT, "RESERVATION_NOT_OPEN", "reservation '" + reservationId + "' is already "
-                        + r.status().toLowerCase(java.util.Locale.ROOT), Map.of("status", r.status()));
+                String status = r.status().toLowerCase(java.util.Locale.ROOT); // as GET /v1/reservations/{id} shows it
+                throw new Failure(Failure.Kind.CONFLICT, "RESERVATION_NOT_OPEN", "reservation '" + reservationId + "' is already " + status,
+                        Map.of("status", status));
             }
             book.holdReleased(r);
             return Reservations.find(tx, orgId, reservationId, now);
