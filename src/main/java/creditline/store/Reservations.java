@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * SQL for reservations: holds that are PENDING until settled by a usage event, released, or
@@ -61,6 +63,21 @@ public final class Reservations {
                 return rs.next() ? new Closed(rs.getString(1), rs.getLong(2), Times.instant(rs.getLong(3))) : null;
             }
         }
+    }
+
+    /** The ids of the member's open, unexpired holds. */
+    static List<String> openHoldsOf(Connection c, String orgId, String memberId, Instant now) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id FROM reservations WHERE org_id = ? AND status = 'PENDING'"
+                + " AND expires_at_micros > ? AND member_id = ?")) {
+            ps.setString(1, orgId);
+            ps.setLong(2, Times.micros(now));
+            ps.setString(3, memberId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     /** Releases an open, unexpired hold; false when there was none to release. */

@@ -477,10 +477,22 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    /** Removes the member, its keys, budget override and allow-lists; false when it did not exist. Its recorded usage stays. */
+    /**
+     * Removes the member, its keys, budget override and allow-lists, and releases its open holds
+     * (its events are refused from now on, so none could settle them); false when it did not exist.
+     * Its recorded usage stays.
+     */
     public boolean deleteMember(String orgId, String memberId) {
-        return write(List.of(orgId), 1, tx -> {
+        return writeBooked(List.of(orgId), 1, batch -> {
+            batch.flushForPlainSql(); // the plain SQL below sees the rows as the batch's books leave them
+            Connection tx = batch.connection();
             requireOrg(tx, orgId);
+            Instant now = clock.instant();
+            OrgBook book = batch.book(orgId);
+            for (String id : Reservations.openHoldsOf(tx, orgId, memberId, now)) {
+                Reservations.Reservation r = Reservations.find(tx, orgId, id, now);
+                if (Reservations.release(tx, orgId, id, now)) book.holdReleased(r);
+            }
             for (String table : List.of("api_keys", "member_budgets", "restrictions")) {
                 try (PreparedStatement ps = tx.prepareStatement("DELETE FROM " + table + " WHERE org_id = ? AND member_id = ?")) {
                     ps.setString(1, orgId);

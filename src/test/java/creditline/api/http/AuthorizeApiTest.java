@@ -604,6 +604,21 @@ class AuthorizeApiTest {
     }
 
     @Test
+    void removingAMemberReleasesTheirOpenHolds() {
+        String org = newOrg("az-remove", "az-block");
+        budgets(org, "{\"org\": {\"credits\": \"9\", \"enforce\": true}}");
+        String theirs = reserve(org, dev(org), "6").path("reservationId").asText();
+        String kept = reserve(org, ana(org), "2").path("reservationId").asText();
+        assertThat(balance(server, org).path("reserved").asText()).isEqualTo("8.00");
+        assertStatus(server.delete("/v1/orgs/" + org + "/members/" + enc(dev(org)), OP), 204);
+        // Their events are refused from now on, so nothing could settle the hold: it is released at once, not held until its TTL.
+        assertThat(reservation(theirs).path("status").asText()).isEqualTo("released");
+        assertThat(reservation(kept).path("status").asText()).isEqualTo("pending");
+        assertThat(balance(server, org).path("reserved").asText()).isEqualTo("2.00");
+        assertRemaining(authorize(org, ana(org)), "7.00", null, "8.00");
+    }
+
+    @Test
     void usageOfAnotherMemberDoesNotSettleAHold() {
         String org = newOrg("az-settle-who", "az-allow");
         budgets(org, "{\"defaultMember\": {\"credits\": \"10\", \"enforce\": true}}");
