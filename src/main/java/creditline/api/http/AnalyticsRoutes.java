@@ -61,16 +61,6 @@ final class AnalyticsRoutes {
                 .get("/v1/me/usage", this::myUsage);
     }
 
-    /** Refuses query parameters the endpoint does not know: a typo must not silently widen a view. */
-    static void onlyParams(ServerRequest req, Set<String> allowed) {
-        for (String name : req.query().names()) {
-            if (!allowed.contains(name)) {
-                throw new Failure(Failure.Kind.INVALID, "UNKNOWN_FIELD", "unknown query parameter '" + name + "'; allowed: "
-                        + String.join(", ", allowed.stream().sorted().toList()), Map.of("field", name));
-            }
-        }
-    }
-
     private static DateRange range(ServerRequest req) {
         return DateRange.parse(Http.query(req, "from"), Http.query(req, "to"));
     }
@@ -79,7 +69,7 @@ final class AnalyticsRoutes {
 
     private void summary(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        onlyParams(req, RANGE);
+        Http.onlyParams(req, RANGE);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("orgId", orgId);
         m.putAll(UsageJson.summary(store.usageSummary(orgId, null, range(req))));
@@ -90,7 +80,7 @@ final class AnalyticsRoutes {
     private void myUsage(ServerRequest req, ServerResponse res) {
         Principal p = auth.authenticate(req);
         if (p.role() != Role.MEMBER) throw Authenticator.forbidden("/v1/me/… needs a member key");
-        onlyParams(req, RANGE);
+        Http.onlyParams(req, RANGE);
         DateRange range = range(req);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("orgId", p.orgId());
@@ -110,7 +100,7 @@ final class AnalyticsRoutes {
 
     private void members(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        onlyParams(req, MEMBER_TABLE);
+        Http.onlyParams(req, MEMBER_TABLE);
         DateRange range = range(req);
         MemberQuery q = memberQuery(req);
         MemberUsage.Page page = store.memberUsage(orgId, range, q);
@@ -135,7 +125,7 @@ final class AnalyticsRoutes {
 
     private void membersCsv(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        onlyParams(req, Set.of("from", "to", "sort", "order", "search"));
+        Http.onlyParams(req, Set.of("from", "to", "sort", "order", "search"));
         DateRange range = range(req);
         MemberQuery q = memberQuery(req);
         streamed(res, () -> {
@@ -193,7 +183,7 @@ final class AnalyticsRoutes {
     /** The model distribution: small, so sent whole (with its length) rather than streamed. */
     private void modelsCsv(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        onlyParams(req, RANGE);
+        Http.onlyParams(req, RANGE);
         DateRange range = range(req);
         UsageSummary s = store.usageSummary(orgId, null, range);
         StringBuilder out = new StringBuilder();
@@ -221,7 +211,7 @@ final class AnalyticsRoutes {
     /** The request-level export: every field of each event, CSV (with a header) or JSON Lines. */
     private void events(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        onlyParams(req, EXPORT);
+        Http.onlyParams(req, EXPORT);
         EventFilter filter = EventFilter.parse(range(req), req.query().all("model", List::of), req.query().all("activity", List::of),
                 req.query().all("memberId", List::of), Http.query(req, "format"));
         streamed(res, () -> {

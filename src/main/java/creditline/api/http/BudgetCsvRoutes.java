@@ -44,7 +44,7 @@ final class BudgetCsvRoutes {
 
     private void template(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        AnalyticsRoutes.onlyParams(req, Set.of());
+        Http.onlyParams(req, Set.of());
         List<String> members = store.members(orgId).stream().map(Member::memberId).toList();
         StringBuilder csv = new StringBuilder(32 * (members.size() + 1));
         try {
@@ -58,7 +58,7 @@ final class BudgetCsvRoutes {
 
     private void upload(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
-        AnalyticsRoutes.onlyParams(req, Set.of("dryRun"));
+        Http.onlyParams(req, Set.of("dryRun"));
         String dry = Http.query(req, "dryRun");
         if (dry != null && !dry.equals("true") && !dry.equals("false")) throw Failure.invalid("dryRun", "dryRun must be true or false, got '" + dry + "'");
         boolean dryRun = "true".equals(dry);

@@ -98,6 +98,7 @@ final class CatalogRoutes {
      */
     private void importModels(ServerRequest req, ServerResponse res) {
         Authenticator.requireOperator(auth.authenticate(req));
+        Http.onlyParams(req, Set.of("dryRun", "creditsPerUsd", "effectiveFrom"));
         String dryRunText = Http.query(req, "dryRun");
         if (dryRunText != null && !dryRunText.equals("true") && !dryRunText.equals("false")) {
             throw Failure.invalid("dryRun", "dryRun must be true or false, got '" + dryRunText + "'");

@@ -200,6 +200,7 @@ final class EnforcementRoutes {
     // ---- notifications and webhooks ----
 
     private static int limit(ServerRequest req) {
+        Http.onlyParams(req, Set.of("limit"));
         String v = Http.query(req, "limit");
         if (v == null) return 100;
         try {

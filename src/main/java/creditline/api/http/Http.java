@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Request reading and response writing shared by the routes. */
 final class Http {
@@ -41,6 +42,17 @@ final class Http {
 
     static String param(ServerRequest req, String name) {
         return req.path().pathParameters().get(name);
+    }
+
+    /** Refuses a query parameter the endpoint does not take (a typo is never silently ignored). */
+    static void onlyParams(ServerRequest req, Set<String> allowed) {
+        for (String name : req.query().names()) {
+            if (!allowed.contains(name)) {
+                throw new Failure(Failure.Kind.INVALID, "UNKNOWN_FIELD", "unknown query parameter '" + name + "'; "
+                        + (allowed.isEmpty() ? "this endpoint takes none" : "allowed: " + String.join(", ", allowed.stream().sorted().toList())),
+                        Map.of("field", name));
+            }
+        }
     }
 
     /** A query parameter given at most once (a second value, e.g. {@code dryRun=false&dryRun=true}, is refused, not ignored). */

@@ -30,7 +30,7 @@ final class MeRoutes {
 
     private void me(ServerRequest req, ServerResponse res) {
         Principal p = auth.authenticate(req);
-        AnalyticsRoutes.onlyParams(req, Set.of());
+        Http.onlyParams(req, Set.of());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("role", p.role().wire());
         m.put("orgId", p.orgId());

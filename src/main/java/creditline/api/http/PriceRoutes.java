@@ -91,6 +91,7 @@ final class PriceRoutes {
         Principal p = auth.authenticate(req);
         String orgId = Http.param(req, "orgId");
         Authenticator.requireAdmin(p, orgId);
+        Http.onlyParams(req, Set.of("models"));
         String task = Http.param(req, "task");
         String modelsText = Http.query(req, "models");
         if (modelsText == null || modelsText.isBlank()) {

@@ -143,6 +143,12 @@ class RangeAndInputApiTest {
         String org = newOrg("rng-twice");
         assertFieldError(server.get("/v1/orgs/" + org + "/usage/members?from=2026-11-01&from=2026-11-02&to=2026-11-30", OP), 400,
                 "VALIDATION_ERROR", "from");
+        // A parameter the endpoint does not take is refused, not ignored (a typo such as dryrun=true imported for real).
+        assertFieldError(server.post("/v1/models:import?dryrun=true", OP, "{}"), 400, "UNKNOWN_FIELD", "dryrun");
+        assertFieldError(server.get("/v1/orgs/" + org + "/notifications?limits=5", OP), 400, "UNKNOWN_FIELD", "limits");
+        assertFieldError(server.get("/v1/orgs/" + org + "/usage/tasks/t/compare?model=rng-cheap", OP), 400, "UNKNOWN_FIELD", "model");
+        JsonNode none = assertFieldError(server.get("/v1/me?x=1", OP), 400, "UNKNOWN_FIELD", "x");
+        assertThat(none.path("message").asText()).contains("this endpoint takes none");
     }
 
     @Test
