@@ -71,8 +71,6 @@ public final class CreditlineGraphQl {
     /** Where an {@code OrgUsage} value keeps its parsed range for its member table (not a schema field). */
     private static final String RANGE = "_range";
     private static final String DECIMAL_EXPECTED = "Decimal must be a decimal number such as \"12.35\", got ";
-    /** The most digits a Decimal input may spell out: far beyond any amount, and a bound on what an exponent (1E400000000) expands to. */
-    private static final int DECIMAL_DIGITS_MAX = 100;
 
     private final Store store;
     private final String sdl;
@@ -430,8 +428,8 @@ public final class CreditlineGraphQl {
         } catch (NumberFormatException e) {
             throw refusal.apply(DECIMAL_EXPECTED + written);
         }
-        if (Math.max((long) d.precision() - d.scale(), 0) + Math.max(d.scale(), 0) > DECIMAL_DIGITS_MAX) {
-            throw refusal.apply("Decimal must have at most " + DECIMAL_DIGITS_MAX + " digits, got " + written);
+        if (Json.tooManyDigits(d)) {
+            throw refusal.apply("Decimal must have at most " + Json.DECIMAL_DIGITS_MAX + " digits before and after the point, got " + written);
         }
         return d.toPlainString();
     }

@@ -166,15 +166,23 @@ public final class Json {
             // reported below
         }
         if (d == null) throw Failure.invalid(field, field + " must be a decimal number such as \"12.35\", got " + v);
-        // 1E400000000 is one digit, but written out (a message, a comparison at a scale) it is 400 MB.
-        if (d.precision() - d.scale() > DECIMAL_DIGITS_MAX || d.scale() > DECIMAL_DIGITS_MAX) {
+        if (tooManyDigits(d)) {
             throw Failure.invalid(field, field + " must have at most " + DECIMAL_DIGITS_MAX + " digits before and after the point, got " + v);
         }
         return d;
     }
 
     /** Digits a decimal may have on either side of its point. */
-    private static final int DECIMAL_DIGITS_MAX = 40;
+    public static final int DECIMAL_DIGITS_MAX = 40;
+
+    /**
+     * Whether the decimal has more than {@link #DECIMAL_DIGITS_MAX} digits before or after its
+     * point: 1E400000000 is one digit as parsed, but written out (a message, a comparison at a
+     * scale) it is 400 MB. REST and GraphQL refuse such a value before anything writes it out.
+     */
+    public static boolean tooManyDigits(BigDecimal d) {
+        return d.precision() - d.scale() > DECIMAL_DIGITS_MAX || d.scale() > DECIMAL_DIGITS_MAX;
+    }
 
     /** Credits as micro-credits (at most 6 fractional digits, 0 to {@link Credits#CREDITS_MAX}), or null when absent. */
     public static Long optionalCredits(JsonNode node, String field) {
