@@ -43,11 +43,11 @@ public record Config(String host, int port, String db, String operatorKey, Path 
                 dataDir,
                 intIn(env, "CREDITLINE_CHARGE_SCALE", 2, 0, 6, "decimals"),
                 creditsPerUsd(env.getOrDefault("CREDITLINE_CREDITS_PER_USD", "100")),
-                metering(env.getOrDefault("CREDITLINE_METERING", "on")),
+                either(env, "CREDITLINE_METERING", "on", "off", "on"),
                 intIn(env, "CREDITLINE_RESERVATION_TTL_SECONDS", 600, 1, 86_400, "seconds"),
                 intIn(env, "CREDITLINE_WEBHOOK_RETRY_BASE_MS", 1_000, 1, 3_600_000, "milliseconds"),
                 intIn(env, "CREDITLINE_POSTGRES_WRITERS", 2, 1, 16, "writers"),
-                allowOrDeny(env.getOrDefault("CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES", "allow"), "CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES"));
+                either(env, "CREDITLINE_WEBHOOK_PRIVATE_ADDRESSES", "allow", "deny", "allow"));
     }
 
     public Config withDb(String newDb) {
@@ -99,19 +99,11 @@ public record Config(String host, int port, String db, String operatorKey, Path 
         throw new Invalid("CREDITLINE_CREDITS_PER_USD must be a positive decimal (credits per US dollar), got '" + v + "'");
     }
 
-    private static boolean allowOrDeny(String v, String name) {
-        return switch (v.trim()) {
-            case "allow" -> true;
-            case "deny" -> false;
-            default -> throw new Invalid(name + " must be allow or deny, got '" + v + "'");
-        };
-    }
-
-    private static boolean metering(String v) {
-        return switch (v.trim()) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new Invalid("CREDITLINE_METERING must be on or off, got '" + v + "'");
-        };
+    /** A variable of two words: true for {@code yes}, false for {@code no}, {@code otherwise} when unset. */
+    private static boolean either(Map<String, String> env, String name, String yes, String no, String otherwise) {
+        String v = env.getOrDefault(name, otherwise);
+        if (v.trim().equals(yes)) return true;
+        if (v.trim().equals(no)) return false;
+        throw new Invalid(name + " must be " + yes + " or " + no + ", got '" + v + "'");
     }
 }

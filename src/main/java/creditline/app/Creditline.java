@@ -60,16 +60,17 @@ public final class Creditline implements AutoCloseable {
         new JvmThreadMetrics().bindTo(metrics);
         new JvmGcMetrics().bindTo(metrics);
         Store store = openStore(config, clock, metrics);
+        WebhookTargets webhookTargets = new WebhookTargets(config.webhookPrivateAddresses());
         try {
             ApiServer server;
             try {
                 server = new ApiServer(store, new ApiServer.Settings(config.host(), config.port(), config.operatorKey(),
-                        config.creditsPerUsd(), config.reservationTtlSeconds(), new WebhookTargets(config.webhookPrivateAddresses())), metrics);
+                        config.creditsPerUsd(), config.reservationTtlSeconds(), webhookTargets), metrics);
             } catch (RuntimeException e) {
                 throw new CannotStart("cannot listen on " + config.host() + ":" + config.port(), e);
             }
             return new Creditline(store.database(), store, server, new WebhookDeliverer(store, java.time.Duration.ofMillis(config.webhookRetryBaseMs()),
-                    new WebhookTargets(config.webhookPrivateAddresses())));
+                    webhookTargets));
         } catch (RuntimeException e) {
             store.close();
             store.database().close();

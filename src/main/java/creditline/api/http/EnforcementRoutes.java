@@ -235,8 +235,8 @@ final class EnforcementRoutes {
         String id = CatalogRoutes.segmentId(Http.param(req, "id"), "id");
         JsonNode body = Json.object(Json.parse(Http.body(req)), "body");
         Json.onlyFields(body, "", Set.of("url", "secret", "events"));
-        String url = webhookUrl(Json.requiredString(body, "url"));
-        String refusal = webhookTargets.refusal(URI.create(url));
+        URI url = webhookUrl(Json.requiredString(body, "url"));
+        String refusal = webhookTargets.refusal(url);
         if (refusal != null) throw Failure.invalid("url", "url is refused: " + refusal);
         String secret = Json.requiredString(body, "secret");
         if (secret.length() < 16) throw Failure.invalid("secret", "secret must be at least 16 characters");
@@ -244,7 +244,7 @@ final class EnforcementRoutes {
         for (String e : events) {
             if (!ALERT_KINDS.contains(e)) throw Failure.invalid("events", "unknown event '" + e + "'; known: " + String.join(", ", new java.util.TreeSet<>(ALERT_KINDS)));
         }
-        Http.ok(res, Views.webhook(store.putWebhook(new Alerts.Webhook(orgId, id, url, secret, events))));
+        Http.ok(res, Views.webhook(store.putWebhook(new Alerts.Webhook(orgId, id, url.toString(), secret, events))));
     }
 
     static final int WEBHOOK_URL_LENGTH_MAX = 2_048;
@@ -253,7 +253,7 @@ final class EnforcementRoutes {
      * An absolute http(s) URL with a host, a valid port if any, and no user info: the URL is shown
      * back to every admin of the org ({@code GET …/webhooks}), so a password in it would be too.
      */
-    static String webhookUrl(String url) {
+    static URI webhookUrl(String url) {
         if (url.length() > WEBHOOK_URL_LENGTH_MAX) throw Failure.invalid("url", "url must be at most " + WEBHOOK_URL_LENGTH_MAX + " characters");
         URI uri;
         try {
@@ -269,7 +269,7 @@ final class EnforcementRoutes {
             throw Failure.invalid("url", "url must not hold a user name or password (it is shown to the org's admins); authenticate with the signature");
         }
         if (uri.getPort() > 65_535) throw Failure.invalid("url", "url's port must be 1 to 65535, got " + uri.getPort());
-        return url;
+        return uri;
     }
 
     private void deleteWebhook(ServerRequest req, ServerResponse res) {
