@@ -91,7 +91,8 @@ final class JdbcIngestTx implements IngestTx {
     /** SQLite: the keys of the newest rows, for a statement that skipped some of its rows. */
     private static final String NEWEST_ROWS = "SELECT org_id, event_id FROM usage_events ORDER BY rowid DESC LIMIT ?";
     private static final String STORED = "SELECT 1 FROM usage_events WHERE org_id = ? AND event_id = ?";
-    private static final String LIFETIME_USAGE = "SELECT COALESCE(SUM(nominal_micros), 0), COALESCE(SUM(input_tokens), 0),"
+    private static final String LIFETIME_USAGE = "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(consumed_micros), 0),"
+            + " COALESCE(SUM(overage_micros), 0), COALESCE(SUM(nominal_micros), 0), COALESCE(SUM(input_tokens), 0),"
             + " COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(cache_read_tokens), 0)"
             + " FROM usage_periods WHERE org_id = ?";
     /** PostgreSQL: all the events of a batch in one statement, one array per column, unnested side by side. */
@@ -283,7 +284,8 @@ final class JdbcIngestTx implements IngestTx {
             ps.setString(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new LifetimeUsage(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                return new LifetimeUsage(new PeriodTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7), rs.getLong(8)));
             }
         } catch (SQLException e) {
             throw new StoreFailure(e);

@@ -17,7 +17,7 @@ public interface IngestTx {
 
     Set<String> existingMembers(String orgId, Set<String> memberIds);
 
-    /** The org's usage since it began, as its period totals have it ({@link LifetimeUsage}). */
+    /** The org's usage since it began: the sum of its period totals ({@link LifetimeUsage}). */
     LifetimeUsage lifetimeUsage(String orgId);
 
     /** Inserts the events unless their (org, id) exists; returns, per event, whether it was inserted. */

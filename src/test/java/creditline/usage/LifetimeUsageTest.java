@@ -18,11 +18,11 @@ class LifetimeUsageTest {
 
     @Test
     void eachSumMayReachTheLimitButNotPassIt() {
-        LifetimeUsage none = new LifetimeUsage(0, 0, 0, 0, 0);
+        LifetimeUsage none = new LifetimeUsage(PeriodTotals.ZERO);
         assertThat(none.admits(event(L, TokenCounts.ZERO))).isTrue();
         assertThat(none.admits(event(L + 1, TokenCounts.ZERO))).isFalse();
         assertThat(none.admits(event(Long.MAX_VALUE, TokenCounts.ZERO))).isFalse();
-        LifetimeUsage nearly = new LifetimeUsage(L - 5, L - 5, L - 5, L - 5, L - 5);
+        LifetimeUsage nearly = new LifetimeUsage(new PeriodTotals(0, 0, 0, L - 5, L - 5, L - 5, L - 5, L - 5));
         assertThat(nearly.admits(event(5, new TokenCounts(5, 5, 5, 5)))).isTrue();
         assertThat(nearly.admits(event(6, TokenCounts.ZERO))).isFalse();
         assertThat(nearly.admits(event(0, new TokenCounts(6, 0, 0, 0)))).isFalse();
@@ -40,7 +40,7 @@ class LifetimeUsageTest {
         System.out.println("LifetimeUsageTest seed " + seed);
         Random r = new Random(seed);
         for (int run = 0; run < 200; run++) {
-            LifetimeUsage life = new LifetimeUsage(0, 0, 0, 0, 0);
+            LifetimeUsage life = new LifetimeUsage(PeriodTotals.ZERO);
             PeriodTotals totals = PeriodTotals.ZERO;
             for (int i = 0; i < 200; i++) {
                 long big = 1L << (40 + r.nextInt(22));
@@ -50,7 +50,7 @@ class LifetimeUsageTest {
                 life = life.plus(p);
                 totals = totals.plus(p, p.chargedMicros()); // exact: throws on overflow
                 assertThat(totals.totalTokens()).as("seed %d", seed).isLessThanOrEqualTo(4 * L);
-                assertThat(totals.nominalMicros()).isEqualTo(life.nominalMicros());
+                assertThat(totals.nominalMicros()).isEqualTo(life.totals().nominalMicros());
             }
         }
     }
