@@ -54,10 +54,9 @@ public final class BudgetUpload {
 
     public record Issue(long line, String user, String message) {}
 
-    /** What the upload is checked against: the org's members and its monthly budget (null: none). */
     /**
-     * The org as the upload finds it: its members, its monthly budget, and their overrides (a member
-     * with an unlimited override maps to null; a member without one is absent).
+     * What the upload is checked against: the org's members, its monthly budget (null: none), and
+     * their overrides (a member with an unlimited override maps to null; one without is absent).
      */
     public record OrgState(Set<String> members, Long orgBudgetMicros, Map<String, Long> overrides) {
         /** Whether applying the row would leave the member's override as it is. */
@@ -196,13 +195,14 @@ public final class BudgetUpload {
         String problem = budget.startsWith("-") ? "budget must not be negative, got '" + budget + "'"
                 : !AMOUNT.matcher(budget).matches() ? "budget must be a number of credits such as 5000 or 12.5 (no thousands separators),"
                 + " empty, or " + UNLIMITED + ", got '" + budget + "'" : null;
-        if (problem == null && new BigDecimal(budget).compareTo(Credits.CREDITS_MAX) > 0) {
+        BigDecimal amount = problem == null ? new BigDecimal(budget) : null;
+        if (amount != null && amount.compareTo(Credits.CREDITS_MAX) > 0) {
             // The JSON API's cap: the file must not store a budget that PUT .../budgets/members/{m} refuses.
             problem = "budget out of range: must be at most " + Credits.CREDITS_MAX.toPlainString() + " credits, got '" + budget + "'";
         }
         if (problem == null) {
             try {
-                return new Row(line, user, false, Credits.parseMicros(new BigDecimal(budget)), budget);
+                return new Row(line, user, false, Credits.parseMicros(amount), budget);
             } catch (IllegalArgumentException e) {
                 problem = "budget " + e.getMessage();
             }
