@@ -65,16 +65,20 @@ public final class Reservations {
         }
     }
 
-    /** The ids of the member's open, unexpired holds. */
-    static List<String> openHoldsOf(Connection c, String orgId, String memberId, Instant now) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id FROM reservations WHERE org_id = ? AND status = 'PENDING'"
+    /** The columns {@link #read} reads, in its order. */
+    private static final String COLUMNS = "reservation_id, member_id, model_id, activity, amount_micros, status, created_at_micros,"
+            + " expires_at_micros, finished_at_micros, settled_event_id";
+
+    /** The member's open, unexpired holds. */
+    static List<Reservation> openHoldsOf(Connection c, String orgId, String memberId, Instant now) throws SQLException {
+        List<Reservation> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM reservations WHERE org_id = ? AND status = 'PENDING'"
                 + " AND expires_at_micros > ? AND member_id = ?")) {
             ps.setString(1, orgId);
             ps.setLong(2, Times.micros(now));
             ps.setString(3, memberId);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(rs.getString(1));
+                while (rs.next()) out.add(read(rs, orgId, now));
             }
         }
         return out;
@@ -92,18 +96,21 @@ public final class Reservations {
     }
 
     static Reservation find(Connection c, String orgId, String reservationId, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT member_id, model_id, activity, amount_micros, status, created_at_micros,"
-                + " expires_at_micros, finished_at_micros, settled_event_id FROM reservations WHERE org_id = ? AND reservation_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM reservations WHERE org_id = ? AND reservation_id = ?")) {
             ps.setString(1, orgId);
             ps.setString(2, reservationId);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return null;
-                Instant expires = Times.instant(rs.getLong(7));
-                String status = rs.getString(5);
-                if (status.equals("PENDING") && !expires.isAfter(now)) status = "EXPIRED";
-                return new Reservation(orgId, reservationId, rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), status,
-                        Times.instant(rs.getLong(6)), expires, Times.instantOrNull(rs, 8), rs.getString(9));
+                return rs.next() ? read(rs, orgId, now) : null;
             }
         }
+    }
+
+    /** A row of {@link #COLUMNS}, with its status as of now (an open hold past its expiry is EXPIRED). */
+    private static Reservation read(ResultSet rs, String orgId, Instant now) throws SQLException {
+        Instant expires = Times.instant(rs.getLong(8));
+        String status = rs.getString(6);
+        if (status.equals("PENDING") && !expires.isAfter(now)) status = "EXPIRED";
+        return new Reservation(orgId, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), status,
+                Times.instant(rs.getLong(7)), expires, Times.instantOrNull(rs, 9), rs.getString(10));
     }
 }

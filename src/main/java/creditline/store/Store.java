@@ -489,9 +489,8 @@ public final class Store implements AutoCloseable {
             requireOrg(tx, orgId);
             Instant now = clock.instant();
             OrgBook book = batch.book(orgId);
-            for (String id : Reservations.openHoldsOf(tx, orgId, memberId, now)) {
-                Reservations.Reservation r = Reservations.find(tx, orgId, id, now);
-                if (Reservations.release(tx, orgId, id, now)) book.holdReleased(r);
+            for (Reservations.Reservation r : Reservations.openHoldsOf(tx, orgId, memberId, now)) {
+                if (Reservations.release(tx, orgId, r.id(), now)) book.holdReleased(r);
             }
             for (String table : List.of("api_keys", "member_budgets", "restrictions")) {
                 try (PreparedStatement ps = tx.prepareStatement("DELETE FROM " + table + " WHERE org_id = ? AND member_id = ?")) {
