@@ -9,6 +9,7 @@ import io.helidon.common.mapper.MapperManager;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -75,8 +76,10 @@ public final class ApiServer implements AutoCloseable {
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
-                // Twice our own limit, so bodies up to 64 MiB get our JSON 413 (Http.body); beyond, Helidon's bare 413.
+                // Twice our own limit, so bodies up to 64 MiB get our 413 naming the limit (Http.body); beyond, TransportErrors'.
                 .maxPayloadSize(2L * Http.BODY_BYTES_MAX)
+                .addProtocol(Http1Config.builder().maxPrologueLength(TransportErrors.URI_BYTES_MAX).build())
+                .directHandlers(TransportErrors::register)
                 .routing(routing)
                 .build()
                 .start();
@@ -110,11 +113,16 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void error(ServerResponse res, Status status, String code, String message, Map<String, Object> details) {
+        Http.json(res, status, errorBody(code, message, details));
+    }
+
+    /** The error body every 4xx and 5xx answer carries (docs/api.md, Errors). */
+    static Map<String, Object> errorBody(String code, String message, Map<String, Object> details) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code);
         body.put("message", message);
         body.put("details", details);
-        Http.json(res, status, Map.of("error", body));
+        return Map.of("error", body);
     }
 
     @Override

@@ -10,7 +10,9 @@ import static creditline.api.http.ApiTestSupport.unitModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import creditline.testing.TestServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +20,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Health, metrics and the answer for paths that do not exist. */
@@ -90,7 +91,11 @@ class ServiceApiTest {
         assertThat(after).contains("# TYPE creditline_usage_events");
     }
 
-    /** One request over a plain socket, so the request line can hold what HTTP clients refuse to send. */
+    /**
+     * One request over a plain socket, so the request line can hold what HTTP clients refuse to send;
+     * the answer's head and its Content-Length bytes of body (Helidon 4.2 keeps the socket open after
+     * a {@code Connection: close} answer until the client closes it).
+     */
     private static String rawExchange(String requestLine) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.app.port())) {
             socket.setSoTimeout(5_000);
@@ -98,17 +103,42 @@ class ServiceApiTest {
             out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + OP + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) break;
+                head.write(b);
+            }
+            String headText = head.toString(StandardCharsets.US_ASCII);
+            Matcher length = Pattern.compile("(?i)\r\nContent-Length: (\\d+)").matcher(headText);
+            byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
+            return headText + new String(body, StandardCharsets.UTF_8);
         }
     }
 
-    @Disabled("BUG: a request path with a malformed %-escape (GET /v1/models/%zz) gets 400 with an empty body instead of the JSON error body")
     @Test
     void aMalformedPathEscapeIs400WithAnErrorBody() throws IOException {
         String response = rawExchange("GET /v1/models/%zz HTTP/1.1");
         assertThat(response).startsWith("HTTP/1.1 400");
-        String body = response.substring(response.indexOf("\r\n\r\n") + 4);
-        assertThat(body).as("body of %s", response).contains("\"error\"").contains("\"code\"");
+        assertThat(rawBody(response)).contains("\"code\":\"MALFORMED_REQUEST\"");
+    }
+
+    @Test
+    void requestsTheHttpServerRefusesGetTheErrorBodyToo() throws IOException {
+        // A request line within the limit reaches the routes: the export's filters at their limit fit.
+        String longest = "GET /v1/orgs/" + "x".repeat(TransportErrors.URI_BYTES_MAX - 100) + " HTTP/1.1";
+        assertThat(rawExchange(longest)).startsWith("HTTP/1.1 404");
+        String tooLong = rawExchange("GET /v1/orgs/" + "x".repeat(TransportErrors.URI_BYTES_MAX) + " HTTP/1.1");
+        assertThat(tooLong).startsWith("HTTP/1.1 414");
+        assertThat(rawBody(tooLong)).contains("\"code\":\"URI_TOO_LONG\"").contains("128 KiB");
+        String garbled = rawExchange("GET /v1/models/a b HTTP/1.1");
+        assertThat(garbled).startsWith("HTTP/1.1 400");
+        assertThat(rawBody(garbled)).contains("\"code\":\"MALFORMED_REQUEST\"");
+    }
+
+    private static String rawBody(String response) {
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
     }
 
     @Test
