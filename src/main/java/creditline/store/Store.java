@@ -638,11 +638,13 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    public boolean deleteBudgetOverride(String orgId, String memberId) {
-        return write(List.of(orgId), 1, tx -> {
+    /** Removes a member's override, so the default member budget applies again; OVERRIDE_NOT_FOUND when there is none. */
+    public void deleteBudgetOverride(String orgId, String memberId) {
+        boolean deleted = write(List.of(orgId), 1, tx -> {
             requireMember(tx, orgId, memberId);
             return Enforcement.deleteOverride(tx, orgId, memberId);
         });
+        if (!deleted) throw Failure.notFound("OVERRIDE_NOT_FOUND", "member '" + memberId + "' has no budget override");
     }
 
     /** Allow-lists of the org ({@code memberId} null) or of a member. */

@@ -140,7 +140,8 @@ abstract class EnforcementContract extends StoreFixture {
         assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isEqualTo(micros("15"));
         store.putBudgetOverride("o1", "a@x.io", null);
         assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().memberBudgetRemainingMicros()).isNull();
-        assertThat(store.deleteBudgetOverride("o1", "a@x.io")).isTrue();
+        store.deleteBudgetOverride("o1", "a@x.io");
+        assertThatThrownBy(() -> store.deleteBudgetOverride("o1", "a@x.io")).hasMessageContaining("has no budget override");
         assertThat(store.authorize("o1", "a@x.io", "reply", "chat", 0, null).decision().allowed()).isFalse();
         // A new month starts a fresh budget with no reset job.
         clock.set(java.time.Instant.parse("2026-12-01T00:00:00Z"));
@@ -269,7 +270,13 @@ abstract class EnforcementContract extends StoreFixture {
                 case 3 -> {
                     what = "override";
                     if (random.nextBoolean()) store.putBudgetOverride("o1", member, micros(String.valueOf(random.nextInt(30))));
-                    else store.deleteBudgetOverride("o1", member);
+                    else {
+                        try {
+                            store.deleteBudgetOverride("o1", member);
+                        } catch (Failure none) {
+                            assertThat(none.code()).isEqualTo("OVERRIDE_NOT_FOUND");
+                        }
+                    }
                 }
                 case 4 -> {
                     what = "restrictions";

@@ -120,9 +120,7 @@ final class EnforcementRoutes {
     private void deleteOverride(ServerRequest req, ServerResponse res) {
         String orgId = auth.adminOrg(req);
         String memberId = Http.param(req, "memberId");
-        if (!store.deleteBudgetOverride(orgId, memberId)) {
-            throw Failure.notFound("OVERRIDE_NOT_FOUND", "member '" + memberId + "' has no budget override");
-        }
+        store.deleteBudgetOverride(orgId, memberId);
         res.status(Status.NO_CONTENT_204).send();
     }
 

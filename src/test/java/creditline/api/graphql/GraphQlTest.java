@@ -165,6 +165,9 @@ class GraphQlTest {
         assertThat(members.path("data").path("members").get(1).path("credits").asText()).isEqualTo("100.00");
         JsonNode cleared = graphql(adminKey, "mutation { clearMemberBudget(orgId: \"team-1\", memberId: \"SA ci\") { override credits } }", Map.of());
         assertThat(cleared.path("data").path("clearMemberBudget").path("override").asBoolean()).isFalse();
+        // As REST's DELETE: clearing an override that is not there says so.
+        assertThat(code(graphql(adminKey, "mutation { clearMemberBudget(orgId: \"team-1\", memberId: \"SA ci\") { override } }", Map.of())))
+                .isEqualTo("OVERRIDE_NOT_FOUND");
 
         assertThat(code(graphql(adminKey, "mutation { setBudgets(orgId: \"team-1\", input: {org: {alertPercent: 0}}) { org { alertPercent } } }", Map.of())))
                 .isEqualTo("VALIDATION_ERROR");
