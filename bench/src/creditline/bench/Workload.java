@@ -29,7 +29,7 @@ final class Workload {
     /** A model as the bench configures it; {@code share} is its weight in the traffic. */
     record BenchModel(String id, String provider, Rates rates, int share) {
         Model asModel() {
-            return new Model(id, id, provider, false, List.of(new RateVersion(1, RATES_EFFECTIVE_FROM, rates)));
+            return new Model(id, id, provider, List.of(new RateVersion(1, RATES_EFFECTIVE_FROM, rates, false)));
         }
 
         String putBody() {

@@ -18,8 +18,8 @@ import java.util.Map;
  * model in force at {@code effectiveFrom}; a new rate version (from {@code effectiveFrom}) is
  * appended only where they differ. The list sets every token rate; what it cannot express is
  * kept from the card in force: the flat rates (per request, per tool call) and the tier rule of
- * a model that already has a tier. An existing model keeps its name, provider and unmetered flag;
- * a new one is named by its id, with the list's provider.
+ * a model that already has a tier, and the unmetered flag. An existing model keeps its name and
+ * provider; a new one is named by its id, with the list's provider.
  */
 public final class CatalogImport {
     private CatalogImport() {}
@@ -70,7 +70,7 @@ public final class CatalogImport {
                     if (inForce != null && inForce.rates().equals(after)) {
                         unchanged.add(p.modelId());
                     } else {
-                        changed.add(new Change(p.modelId(), model.name(), model.provider(), model.unmetered(),
+                        changed.add(new Change(p.modelId(), model.name(), model.provider(), inForce != null && inForce.unmetered(),
                                 inForce == null ? null : inForce.version(), inForce == null ? null : inForce.rates(), after, p.ignoredFields()));
                     }
                 }

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * instant is the one with the latest {@code effectiveFrom} not after it (ties: the higher
  * version wins, so a correction with the same date supersedes the earlier entry).
  */
-public record Model(String id, String name, String provider, boolean unmetered, List<RateVersion> versions) {
+public record Model(String id, String name, String provider, List<RateVersion> versions) {
     /**
      * Model ids: 1-128 characters of letters, digits and {@code ._:/@+-}, starting with a letter or
      * digit, with no empty path segment, not ending in {@code /rates} (that path lists a model's rate versions).
@@ -30,6 +30,12 @@ public record Model(String id, String name, String provider, boolean unmetered, 
             if (best == null || !v.effectiveFrom().isBefore(best.effectiveFrom())) best = v;
         }
         return best;
+    }
+
+    /** Whether the version in force at {@code at} makes the model's usage unmetered (false before any version). */
+    public boolean unmeteredAt(java.time.Instant at) {
+        RateVersion v = versionAt(at);
+        return v != null && v.unmetered();
     }
 
     /** The version that takes effect soonest after {@code at}, or null (ties: the higher version). */

@@ -28,12 +28,12 @@ final class Catalog {
 
     /** Positions in {@link #MODEL_SELECT}: the tier rule, then the rate columns in {@link #RATE_COLUMNS} order. */
     private static final int TIER_RULE_POSITION = 7, FIRST_RATE_POSITION = 8;
-    private static final String MODEL_SELECT = "SELECT m.model_id, m.name, m.provider, m.unmetered, r.version, r.effective_from_micros, r.tier_rule, "
+    private static final String MODEL_SELECT = "SELECT m.model_id, m.name, m.provider, r.unmetered, r.version, r.effective_from_micros, r.tier_rule, "
             + String.join(", ", RATE_COLUMNS.stream().map(col -> "r." + col).toList())
             + " FROM models m LEFT JOIN rate_versions r ON r.model_id = m.model_id";
 
-    private static final String INSERT_VERSION = "INSERT INTO rate_versions (model_id, version, effective_from_micros, created_at_micros, tier_rule, "
-            + String.join(", ", RATE_COLUMNS) + ") VALUES (?,?,?,?,?" + ",?".repeat(RATE_COLUMNS.size()) + ")";
+    private static final String INSERT_VERSION = "INSERT INTO rate_versions (model_id, version, effective_from_micros, created_at_micros, unmetered, tier_rule, "
+            + String.join(", ", RATE_COLUMNS) + ") VALUES (?,?,?,?,?,?" + ",?".repeat(RATE_COLUMNS.size()) + ")";
 
     /** Models by id, with all their rate versions; ids that do not exist are absent. */
     Map<String, Model> models(Connection c, Collection<String> ids) {
@@ -70,21 +70,21 @@ final class Catalog {
     }
 
     private static Map<String, Model> readModels(ResultSet rs) throws SQLException {
-        record Head(String id, String name, String provider, boolean unmetered, List<RateVersion> versions) {}
+        record Head(String id, String name, String provider, List<RateVersion> versions) {}
         Map<String, Head> heads = new LinkedHashMap<>();
         while (rs.next()) {
             String id = rs.getString(1);
             Head h = heads.get(id);
             if (h == null) {
-                h = new Head(id, rs.getString(2), rs.getString(3), rs.getBoolean(4), new ArrayList<>());
+                h = new Head(id, rs.getString(2), rs.getString(3), new ArrayList<>());
                 heads.put(id, h);
             }
             int version = rs.getInt(5);
             if (rs.wasNull()) continue;
-            h.versions().add(new RateVersion(version, Times.instant(rs.getLong(6)), readRates(rs)));
+            h.versions().add(new RateVersion(version, Times.instant(rs.getLong(6)), readRates(rs), rs.getBoolean(4)));
         }
         Map<String, Model> out = new LinkedHashMap<>();
-        heads.forEach((id, h) -> out.put(id, new Model(h.id(), h.name(), h.provider(), h.unmetered(), h.versions())));
+        heads.forEach((id, h) -> out.put(id, new Model(h.id(), h.name(), h.provider(), h.versions())));
         return out;
     }
 
@@ -115,18 +115,17 @@ final class Catalog {
         return models(c, List.of(id)).get(id);
     }
 
-    /** Writes the model's head and appends a rate version; returns the new version's number. */
+    /** Writes the model's head (name, provider) and appends a rate version; returns the new version's number. */
     int appendVersion(Connection c, String id, String name, String provider, boolean unmetered, Rates rates, Instant effectiveFrom, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO models (model_id, name, provider, unmetered, updated_at_micros) VALUES (?,?,?,?,?)
+                INSERT INTO models (model_id, name, provider, updated_at_micros) VALUES (?,?,?,?)
                 ON CONFLICT (model_id) DO UPDATE SET name = excluded.name, provider = excluded.provider,
-                  unmetered = excluded.unmetered, updated_at_micros = excluded.updated_at_micros""")) {
+                  updated_at_micros = excluded.updated_at_micros""")) {
             ps.setString(1, id);
             ps.setString(2, name);
             ps.setString(3, provider);
-            ps.setBoolean(4, unmetered);
-            ps.setLong(5, Times.micros(now));
+            ps.setLong(4, Times.micros(now));
             ps.executeUpdate();
         }
         int version;
@@ -142,9 +141,10 @@ final class Catalog {
             ps.setInt(2, version);
             ps.setLong(3, Times.micros(effectiveFrom));
             ps.setLong(4, Times.micros(now));
-            ps.setString(5, rates.tier() == null ? null : rates.tier().rule().name());
+            ps.setBoolean(5, unmetered);
+            ps.setString(6, rates.tier() == null ? null : rates.tier().rule().name());
             Long[] values = rateValues(rates);
-            for (int i = 0; i < values.length; i++) Times.setLong(ps, 6 + i, values[i]);
+            for (int i = 0; i < values.length; i++) Times.setLong(ps, 7 + i, values[i]);
             ps.executeUpdate();
         }
         return version;

@@ -270,7 +270,7 @@ public final class Store implements AutoCloseable {
         return read(c -> catalog.models(c, List.of(id)).get(id));
     }
 
-    /** A rate version to append, with the model's head (name, provider, unmetered). */
+    /** A rate version to append (its rates and unmetered flag), with the model's head (name, provider). */
     public record NewVersion(String modelId, String name, String provider, boolean unmetered, Rates rates) {}
 
     /**

@@ -140,7 +140,7 @@ public final class Ingester {
         RateVersion version = model.versionAt(e.occurredAt());
         Rates rates = version == null ? Rates.NONE : version.rates();
         long nominal = pricer.priceMicros(rates, e.tokens(), e.toolCalls());
-        String unmeteredReason = e.byoKey() ? "byo_key" : model.unmetered() ? "model" : !meteringOn ? "deployment" : null;
+        String unmeteredReason = e.byoKey() ? "byo_key" : version != null && version.unmetered() ? "model" : !meteringOn ? "deployment" : null;
         return new PricedEvent(e, version == null ? null : version.version(), nominal, unmeteredReason == null ? nominal : 0, unmeteredReason,
                 restricted);
     }

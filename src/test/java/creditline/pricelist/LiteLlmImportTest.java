@@ -217,7 +217,7 @@ class LiteLlmImportTest {
         Model sonnet = store.model("claude-sonnet-4-5");
         assertThat(sonnet.name()).isEqualTo("Sonnet");
         assertThat(sonnet.provider()).isEqualTo("anthropic-direct");
-        assertThat(sonnet.unmetered()).isTrue();
+        assertThat(sonnet.versionAt(from).unmetered()).as("the new version keeps the flag of the card in force").isTrue();
         assertThat(sonnet.versionAt(NOW).version()).as("the new version waits for its effectiveFrom").isEqualTo(1);
         Rates now = sonnet.versionAt(from).rates();
         assertThat(now.inputPer1MMicros()).isEqualTo(c("300"));

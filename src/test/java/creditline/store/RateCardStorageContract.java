@@ -11,6 +11,7 @@ import creditline.plan.Plan;
 import creditline.plan.Subscription;
 import creditline.pricing.Credits;
 import creditline.pricing.Model;
+import creditline.pricing.RateVersion;
 import creditline.pricing.Pricer;
 import creditline.pricing.Rates;
 import creditline.pricing.TokenCounts;
@@ -83,7 +84,8 @@ abstract class RateCardStorageContract {
             return List.of(new Store.NewVersion("a", "A", "x", false, Rates.NONE), new Store.NewVersion("b", "B", "y", true, FULL));
         }, NOW.plus(Duration.ofDays(1)));
         assertThat(versions).containsExactlyInAnyOrderEntriesOf(Map.of("a", 2, "b", 1));
-        assertThat(store.model("b").unmetered()).isTrue();
+        assertThat(store.model("b").versions().get(0).unmetered()).isTrue();
+        assertThat(store.model("a").versions()).extracting(RateVersion::unmetered).containsExactly(false, false);
         assertThatThrownBy(() -> store.appendVersions(catalog -> {
             throw new IllegalStateException("planning failed");
         }, NOW)).hasMessageContaining("planning failed");

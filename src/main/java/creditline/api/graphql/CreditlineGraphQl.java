@@ -231,7 +231,7 @@ public final class CreditlineGraphQl {
             m.put("id", model.id());
             m.put("name", model.name());
             m.put("provider", model.provider());
-            m.put("unmetered", model.unmetered());
+            m.put("unmetered", v != null && v.unmetered());
             m.put("creditInputPer1M", credits(r.inputPer1MMicros()));
             m.put("creditOutputPer1M", credits(r.outputPer1MMicros()));
             m.put("creditCachedInputPer1M", credits(r.cachedInputPer1MMicros()));

@@ -42,6 +42,7 @@ final class Views {
         m.put("version", v.version());
         m.put("effectiveFrom", v.effectiveFrom().toString());
         m.put("rates", rates(v.rates()));
+        m.put("unmetered", v.unmetered());
         return m;
     }
 
@@ -51,8 +52,8 @@ final class Views {
         m.put("id", model.id());
         m.put("name", model.name());
         m.put("provider", model.provider());
-        m.put("unmetered", model.unmetered());
         RateVersion current = model.versionAt(now);
+        m.put("unmetered", current != null && current.unmetered());
         m.put("version", current == null ? null : current.version());
         m.put("effectiveFrom", current == null ? null : current.effectiveFrom().toString());
         m.put("rates", rates(current == null ? Rates.NONE : current.rates()));

@@ -212,6 +212,30 @@ class PricingHttpTest {
     }
 
     @Test
+    void theUnmeteredFlagIsEffectiveDatedLikeTheRates() {
+        String[] keys = acme();
+        model("flip", "{\"creditPerRequest\": \"2\"}", Duration.ofDays(30));
+        // Unmetered from tomorrow: today's usage is still charged, and the model says so.
+        server.op("PUT", "/v1/models/flip", "{\"rates\": {\"creditPerRequest\": \"2\"}, \"unmetered\": true, \"effectiveFrom\": \""
+                + START.plus(Duration.ofDays(1)) + "\"}");
+        JsonNode model = server.op("GET", "/v1/models/flip", null);
+        assertThat(model.path("unmetered").asBoolean()).isFalse();
+        assertThat(model.path("nextVersion").path("unmetered").asBoolean()).isTrue();
+        JsonNode today = server.op("POST", "/v1/price", "{\"models\": [\"flip\"], \"tokens\": {}}").path("models").get(0);
+        assertThat(today.path("credits").asText()).isEqualTo("2.00");
+        assertThat(today.path("unmeteredReason").isNull()).as(today.toString()).isTrue();
+        // Unmetered since 10 days ago: a late event of 20 days ago is priced as its own time was.
+        server.op("PUT", "/v1/models/flip", "{\"rates\": {\"creditPerRequest\": \"2\"}, \"unmetered\": true, \"effectiveFrom\": \""
+                + at(Duration.ofDays(10)) + "\"}");
+        JsonNode usage = server.op("POST", "/v1/usage", "{\"events\": [" + event("late", "flip", "\"occurredAt\": \"" + at(Duration.ofDays(20)) + "\"")
+                + ", " + event("recent", "flip", "\"occurredAt\": \"" + at(Duration.ofDays(5)) + "\"") + "]}");
+        assertThat(usage.path("events").get(0).path("credits").asText()).isEqualTo("2.00");
+        assertThat(usage.path("events").get(1).path("credits").asText()).isEqualTo("0.00");
+        JsonNode versions = server.get("/v1/models/flip/rates", keys[1]).json().path("versions");
+        assertThat(versions).extracting(v -> v.path("unmetered").asBoolean()).containsExactly(false, true, true);
+    }
+
+    @Test
     void priceRefusesUnknownModelsInconsistentUsageAndMissingKeys() {
         model("m", "{\"creditInputPer1M\": \"1\"}", Duration.ofDays(1));
         TestServer.Response unknown = server.post("/v1/price", TestServer.OPERATOR_KEY, "{\"models\": [\"m\", \"nope\", \"zilch\"], \"tokens\": {\"input\": 1}}");
