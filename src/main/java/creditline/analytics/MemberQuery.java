@@ -2,7 +2,6 @@ package creditline.analytics;
 
 import creditline.auth.Member;
 import creditline.common.Failure;
-import java.util.Locale;
 
 /**
  * How the member table is ordered, filtered and paged. {@code search} is a case-insensitive
@@ -44,9 +43,22 @@ public record MemberQuery(Sort sort, boolean descending, String search, int page
         if (search != null && search.chars().anyMatch(Character::isISOControl)) {
             throw Failure.invalid("search", "search must not contain control characters");
         }
-        String needle = search == null || search.isEmpty() ? null : search.toLowerCase(Locale.ROOT);
+        String needle = search == null || search.isEmpty() ? null : asciiLowerCase(search);
         return new MemberQuery(s, descending, needle, bounded("page", page, 1, PAGE_MAX, 1),
                 bounded("pageSize", pageSize, 1, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT));
+    }
+
+    /**
+     * {@code s} with A-Z as a-z and every other character as it is: the databases' LOWER() on
+     * member ids (SQLite's, and PostgreSQL's in the "C" collation of every text column) does the same.
+     */
+    static String asciiLowerCase(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+        }
+        return b.toString();
     }
 
     static int bounded(String name, String value, int min, int max, int otherwise) {

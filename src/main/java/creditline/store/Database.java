@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -89,18 +90,23 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
-    /**
-     * Applies the migrations: one SQL for both dialects, with the placeholder
-     * {@code ${withoutRowid}} after a CREATE TABLE for a table that is read and written by its key
-     * only (SQLite then keeps its rows in the key's B-tree; PostgreSQL has no such clause).
-     */
     private void migrate() {
-        Flyway.configure()
-                .dataSource(readers)
+        migrations(dialect).dataSource(readers).load().migrate();
+    }
+
+    /**
+     * The migrations: one SQL for both dialects, with the placeholders {@code ${withoutRowid}}
+     * after a CREATE TABLE for a table that is read and written by its key only (SQLite then
+     * keeps its rows in the key's B-tree; PostgreSQL has no such clause) and
+     * {@code ${codePointOrder}} after a text column's type (PostgreSQL: the "C" collation, see
+     * {@link TextInCodePointOrder}, V13); then the Java migration V13.
+     */
+    static FluentConfiguration migrations(Dialect dialect) {
+        return Flyway.configure()
                 .locations("classpath:db/migration")
-                .placeholders(Map.of("withoutRowid", dialect == Dialect.SQLITE ? "WITHOUT ROWID" : ""))
-                .load()
-                .migrate();
+                .placeholders(Map.of("withoutRowid", dialect == Dialect.SQLITE ? "WITHOUT ROWID" : "",
+                        "codePointOrder", dialect == Dialect.POSTGRES ? "COLLATE \"C\"" : ""))
+                .javaMigrations(new TextInCodePointOrder());
     }
 
     public Dialect dialect() { return dialect; }

@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 
 /** For migration tests: a fresh database migrated up to a version, as Database.migrate would (same placeholders). */
 final class MigrationTests {
@@ -17,8 +16,7 @@ final class MigrationTests {
     static String migratedUpTo(String location, String version) {
         boolean sqlite = location.startsWith("sqlite:");
         String url = sqlite ? "jdbc:" + location : location;
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target(version)
-                .placeholders(Map.of("withoutRowid", sqlite ? "WITHOUT ROWID" : "")).load().migrate();
+        Database.migrations(sqlite ? Database.Dialect.SQLITE : Database.Dialect.POSTGRES).dataSource(url, null, null).target(version).load().migrate();
         return url;
     }
 

@@ -33,10 +33,15 @@ public final class Databases {
 
     /** A JDBC URL of a new, empty PostgreSQL database. */
     public static String freshPostgres() {
+        return freshPostgres("");
+    }
+
+    /** The same, created with {@code options} (e.g. a collation). */
+    private static String freshPostgres(String options) {
         String admin = adminUrl();
         String name = "creditline_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+            s.execute("CREATE DATABASE " + name + options);
         } catch (SQLException e) {
             String message = "PostgreSQL is not reachable at " + admin + " (" + e.getMessage() + ")";
             if (Boolean.getBoolean("creditline.requirePostgres")) Assertions.fail(message + "; CI requires PostgreSQL tests to run");
@@ -65,6 +70,8 @@ public final class Databases {
         return switch (kind) {
             case "sqlite" -> freshSqlite();
             case "postgres" -> freshPostgres();
+            // Many installations' default: a linguistic collation ("a" < "B" < "c", accents ignored first).
+            case "postgres-linguistic" -> freshPostgres(" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'");
             default -> throw new IllegalArgumentException(kind);
         };
     }

@@ -99,7 +99,28 @@ public final class Json {
         JsonNode v = present(node, field);
         if (v == null) return null;
         if (!v.isTextual()) throw Failure.invalid(field, field + " must be a string");
-        return v.textValue();
+        return storable(field, v.textValue());
+    }
+
+    /**
+     * {@code s}, when both databases can keep it as it is: PostgreSQL refuses a NUL in text, and
+     * a UTF-16 surrogate without its pair has no UTF-8 form (the drivers would store '?', so two
+     * different ids would become one).
+     */
+    static String storable(String field, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) throw Failure.invalid(field, field + " must not contain a NUL character");
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw Failure.invalid(field, field + " must not contain an unpaired UTF-16 surrogate (\\u"
+                            + Integer.toHexString(c) + ")");
+                }
+            }
+        }
+        return s;
     }
 
     public static boolean optionalBoolean(JsonNode node, String field, boolean otherwise) {
@@ -226,7 +247,7 @@ public final class Json {
         List<String> out = new ArrayList<>();
         for (JsonNode item : v) {
             if (!item.isTextual()) throw Failure.invalid(field, field + " must be an array of strings");
-            out.add(item.textValue());
+            out.add(storable(field, item.textValue()));
         }
         return out;
     }

@@ -69,7 +69,7 @@ final class UsageParser {
         JsonNode meta = node.get("metadata");
         if (meta != null && !meta.isNull()) {
             if (!meta.isObject()) throw Failure.invalid("metadata", "metadata must be a JSON object");
-            metadata = meta.toString();
+            metadata = Json.storable("metadata", meta.toString());
             int bytes = metadata.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
             if (bytes > METADATA_BYTES_MAX) throw Failure.invalid("metadata", "metadata is larger than " + METADATA_BYTES_MAX + " bytes (UTF-8), got " + bytes);
         }
