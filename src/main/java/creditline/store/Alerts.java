@@ -42,13 +42,17 @@ public final class Alerts {
 
     /**
      * @param budgets the org's budgets as they stand
+     * @param membersByPeriod each period with usage, with the members who had usage in it (only
+     *     their budgets are checked in that period: another member's state there has not changed)
      * @param buckets the org's credit buckets as the transaction leaves them, including every
-     *     bucket valid now when {@code periods} holds the current month
+     *     bucket valid now when {@code membersByPeriod} holds the current month
      */
-    static void raise(Connection c, String orgId, BudgetSettings budgets, Set<LocalDate> periods, Set<String> memberIds, List<CreditBucket> buckets,
+    static void raise(Connection c, String orgId, BudgetSettings budgets, Map<LocalDate, Set<String>> membersByPeriod, List<CreditBucket> buckets,
                       Instant now) throws SQLException {
         LocalDate current = Periods.periodStart(now);
-        for (LocalDate period : periods) {
+        for (var entry : membersByPeriod.entrySet()) {
+            LocalDate period = entry.getKey();
+            Set<String> memberIds = entry.getValue();
             long orgConsumed = budgets.org().notifies() ? Enforcement.orgPeriod(c, orgId, period).consumedMicros() : 0;
             Map<String, AlertRules.MemberState> members = new LinkedHashMap<>();
             if (budgets.defaultMember().notifies() && !memberIds.isEmpty()) {

@@ -335,8 +335,8 @@ final class JdbcIngestTx implements IngestTx {
     }
 
     @Override
-    public void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds) {
-        book(org.id()).raiseAlerts(periods, memberIds, now);
+    public void raiseAlerts(OrgRef org, Map<LocalDate, Set<String>> membersByPeriod) {
+        book(org.id()).raiseAlerts(membersByPeriod, now);
     }
 
     @Override

@@ -71,8 +71,7 @@ final class OrgBook {
     private final List<Reservations.Reservation> holdsToInsert = new ArrayList<>();
     private final List<Reservations.Settlement> settlementsToWrite = new ArrayList<>();
 
-    private final Set<LocalDate> alertPeriods = new TreeSet<>();
-    private final Set<String> alertMembers = new TreeSet<>();
+    private final Map<LocalDate, Set<String>> alertMembers = new TreeMap<>();
     private Instant alertsAt;
 
     /** The instance's decision cache (null: none, or plain SQL ran earlier in the batch). */
@@ -298,9 +297,8 @@ final class OrgBook {
         for (RollupDelta d : deltas) rollups.merge(d.cell(), d.totals(), UsageTotals::plus);
     }
 
-    void raiseAlerts(Set<LocalDate> periods, Set<String> memberIds, Instant now) {
-        alertPeriods.addAll(periods);
-        alertMembers.addAll(memberIds);
+    void raiseAlerts(Map<LocalDate, Set<String>> membersByPeriod, Instant now) {
+        membersByPeriod.forEach((period, members) -> alertMembers.computeIfAbsent(period, k -> new TreeSet<>()).addAll(members));
         alertsAt = now;
     }
 
@@ -507,12 +505,11 @@ final class OrgBook {
 
     /** Raises the alerts the batch's usage calls for, once its changes are written ({@link #addChanges}). */
     void raiseAlerts(Connection tx) throws SQLException {
-        if (alertPeriods.isEmpty()) return;
+        if (alertMembers.isEmpty()) return;
         List<CreditBucket> current = new ArrayList<>(buckets.size());
         for (CreditBucket[] b : buckets.values()) current.add(b[1]);
         if (budgets == null) budgets = Enforcement.budgets(tx, orgId);
-        Alerts.raise(tx, orgId, budgets, alertPeriods, alertMembers, current, alertsAt);
-        alertPeriods.clear();
+        Alerts.raise(tx, orgId, budgets, alertMembers, current, alertsAt);
         alertMembers.clear();
     }
 }

@@ -41,8 +41,11 @@ public interface IngestTx {
     /** Marks the member's open reservation settled by their event; unknown, closed or another member's reservations are left alone. */
     void settleReservation(String orgId, String reservationId, String memberId, String eventId);
 
-    /** Raises the alerts the org's state calls for in those periods, for those members, once the draw is recorded. */
-    void raiseAlerts(OrgRef org, Set<LocalDate> periods, Set<String> memberIds);
+    /**
+     * Raises the alerts the org's state calls for in each period with usage (the org's budget and
+     * plan, and the budgets of the members with usage in that period), once the draw is recorded.
+     */
+    void raiseAlerts(OrgRef org, Map<LocalDate, Set<String>> membersByPeriod);
 
     /** Adds newly recorded events of the org to its usage rollups (one delta per distinct cell). */
     void addRollups(String orgId, List<RollupDelta> deltas);

@@ -161,12 +161,12 @@ public final class Ingester {
         }
         tx.saveConsumption(org.id(), drawdown.changed());
         totals.forEach((period, delta) -> tx.addPeriodTotals(org.id(), period, delta));
-        Set<String> members = new HashSet<>();
-        byMember.forEach((period, perMember) -> perMember.forEach((memberId, t) -> {
-            tx.addMemberConsumption(org.id(), period, memberId, t[0], t[1]);
-            members.add(memberId);
-        }));
-        tx.raiseAlerts(org, totals.keySet(), members);
+        Map<LocalDate, Set<String>> membersByPeriod = new TreeMap<>();
+        byMember.forEach((period, perMember) -> {
+            perMember.forEach((memberId, t) -> tx.addMemberConsumption(org.id(), period, memberId, t[0], t[1]));
+            membersByPeriod.put(period, perMember.keySet());
+        });
+        tx.raiseAlerts(org, membersByPeriod);
         tx.addRollups(org.id(), RollupDelta.of(events));
     }
 }

@@ -6,6 +6,7 @@ import creditline.app.Config;
 import creditline.app.Creditline;
 import creditline.auth.Member;
 import creditline.auth.Role;
+import creditline.budget.BudgetSettings;
 import creditline.ledger.CreditBucket;
 import creditline.plan.Plan;
 import creditline.plan.Subscription;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class IngestPropertiesTest {
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
+    static final Instant MONTH_START = Instant.parse("2026-11-01T00:00:00Z");
     static final List<String> ORGS = List.of("free-org", "pro-org", "grant-org");
     static final List<String> MODELS = List.of("sonnet", "cached", "reply", "local", "unpriced", "dated");
     static final int MEMBERS = 4;
@@ -63,6 +65,14 @@ class IngestPropertiesTest {
         store.grant("grant-org", m("40"), NOW.plus(Duration.ofDays(3)), "soon");
         store.grant("grant-org", m("60"), null, "forever");
         for (String org : ORGS) for (int i = 0; i < MEMBERS; i++) store.putMember(org, "m" + i + "@x.io", Role.MEMBER, Member.Type.USER);
+        // Budgets that alert (track-only, so they refuse nothing): a member with none to spend
+        // reaches its thresholds with any usage of the period, another soon.
+        for (String org : ORGS) {
+            store.putBudgets(org, new BudgetSettings(new BudgetSettings.Budget(m("600"), false, true, 50),
+                    new BudgetSettings.Budget(m("150"), false, true, 80)));
+            store.putBudgetOverride(org, "m0@x.io", 0L);
+            store.putBudgetOverride(org, "m1@x.io", m("20"));
+        }
         return store;
     }
 
@@ -78,8 +88,15 @@ class IngestPropertiesTest {
             boolean bigCall = r.nextInt(10) == 0;
             TokenCounts t = new TokenCounts(r.nextLong(bigCall ? 400_000 : 20_000), r.nextLong(4_000), r.nextInt(4) == 0 ? r.nextLong(10_000) : 0,
                     r.nextBoolean() ? r.nextLong(50_000) : 0);
-            out.add(new UsageEvent("ev-" + i, org, "m" + r.nextInt(MEMBERS) + "@x.io", MODELS.get(r.nextInt(MODELS.size())), "chat",
-                    NOW.minusSeconds(back), t, r.nextInt(3), null, r.nextInt(15) == 0, UsageEvent.Details.NONE));
+            int member = r.nextInt(MEMBERS);
+            Instant at = NOW.minusSeconds(back);
+            // When the spread reaches last month, m0 (a budget of 0) has usage there only: this
+            // month's budget has nothing to alert about, whatever else a batch holds.
+            if (member == 0 && spread.compareTo(Duration.between(MONTH_START, NOW)) > 0 && !at.isBefore(MONTH_START)) {
+                at = MONTH_START.minusSeconds(1 + r.nextLong(Duration.between(NOW.minus(spread), MONTH_START).toSeconds()));
+            }
+            out.add(new UsageEvent("ev-" + i, org, "m" + member + "@x.io", MODELS.get(r.nextInt(MODELS.size())), "chat",
+                    at, t, r.nextInt(3), null, r.nextInt(15) == 0, UsageEvent.Details.NONE));
         }
         return out;
     }
@@ -106,6 +123,10 @@ class IngestPropertiesTest {
             s.put(org + ".overage", sub.overageMicros());
             s.put(org + ".tokens", List.of(sub.inputTokens(), sub.outputTokens(), sub.cacheWriteTokens(), sub.cacheReadTokens(), sub.events()));
             s.put(org + ".reconciliation", store.reconcile(org));
+            // Budget alerts: once per threshold per budget per month, whichever batch crossed it.
+            s.put(org + ".budgetAlerts", store.notifications(org, null, 1_000).stream().filter(n -> n.kind().startsWith("BUDGET_"))
+                    .map(n -> n.kind() + " " + n.scope() + " " + n.memberId() + " " + n.thresholdPercent() + " " + n.periodStart())
+                    .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)));
         }
         return s;
     }
