@@ -78,9 +78,9 @@ final class UsageParser {
             throw Failure.invalid("status", "status must be success or error, got '" + status + "'");
         }
         UsageEvent.Details details = new UsageEvent.Details(
-                text(node, "agent", false, TEXT_LENGTH_MAX), text(node, "conversation", false, TEXT_LENGTH_MAX),
-                text(node, "task", false, TEXT_LENGTH_MAX), text(node, "session", false, TEXT_LENGTH_MAX),
-                Json.optionalCount(node, "latencyMs"), status, text(node, "region", false, 64),
+                label(node, "agent", TEXT_LENGTH_MAX), label(node, "conversation", TEXT_LENGTH_MAX),
+                label(node, "task", TEXT_LENGTH_MAX), label(node, "session", TEXT_LENGTH_MAX),
+                Json.optionalCount(node, "latencyMs"), status, label(node, "region", 64),
                 Json.optionalCount(node, "retries"), Json.optionalCount(node, "iterations"),
                 Json.optionalCount(node, "externalCalls"), Json.optionalCount(node, "contextBytes"), metadata);
         return new UsageEvent(id, orgId, memberId, model, activity, occurredAt, usage.tokens(), toolCalls(node, usage),
@@ -93,6 +93,15 @@ final class UsageParser {
             throw Failure.invalid(field, field + " must be lower-case letters, digits and _.:- (e.g. chat, agent, code_review), got '" + activity + "'");
         }
         return activity;
+    }
+
+    /**
+     * An optional grouping label of the event (agent, conversation, task, session, region); empty
+     * is the same as absent, as every view groups it ("no agent"), so the export says so too.
+     */
+    private static String label(JsonNode node, String field, int lengthMax) {
+        String s = text(node, field, false, lengthMax);
+        return s == null || s.isEmpty() ? null : s;
     }
 
     private static String text(JsonNode node, String field, boolean required, int lengthMax) {

@@ -325,6 +325,17 @@ class UsageApiTest {
     }
 
     @Test
+    void anEmptyLabelIsTheSameAsNone() {
+        String org = newOrg("use-empty-label", "use-plan");
+        assertCounts(post(event("empty-agent", org, "use-m", "\"agent\": \"\", \"task\": \"\", \"region\": \"\"")), 1, 0, 0);
+        String line = server.get("/v1/orgs/" + org + "/usage/events?from=2026-10-01&to=2026-12-01&format=jsonl", OP).body().strip();
+        JsonNode exported = Json.parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(exported.path("id").asText()).isEqualTo("empty-agent");
+        assertThat(exported.path("agent").isMissingNode() || exported.path("agent").isNull()).as(line).isTrue();
+        assertThat(exported.path("task").isMissingNode() || exported.path("task").isNull()).as(line).isTrue();
+    }
+
+    @Test
     void aSingleBadEventIsReportedInTheEventsList() {
         String org = newOrg("use-single-bad", "use-plan");
         JsonNode r = post(event("single-bad", org, "use-no-such-model", ""));
