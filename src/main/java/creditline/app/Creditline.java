@@ -39,7 +39,10 @@ public final class Creditline implements AutoCloseable {
         DistributionSummary batches = DistributionSummary.builder("creditline_writer_batch_commands")
                 .description("commands applied per write transaction").register(metrics);
         Ingester ingester = new Ingester(new Pricer(config.chargeScale()), config.meteringOn());
-        Store store = new Store(db, ingester, clock, batches::record, config.postgresWriters());
+        // The ledger keeps microseconds: a time a write answers (a grant's createdAt, a hold's
+        // expiresAt) is then the one every read of it answers.
+        Clock micros = Clock.tick(clock, java.time.Duration.ofNanos(1_000));
+        Store store = new Store(db, ingester, micros, batches::record, config.postgresWriters());
         io.micrometer.core.instrument.FunctionCounter.builder("creditline_decision_version_reads", store, Store::decisionVersionReads)
                 .description("authorize decisions that read their org's state_version from the database").register(metrics);
         io.micrometer.core.instrument.Gauge.builder("creditline_decision_lease_held", store, s -> s.holdsDecisionLease() ? 1 : 0)

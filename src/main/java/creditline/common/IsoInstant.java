@@ -25,8 +25,9 @@ public final class IsoInstant {
     }
 
     /**
-     * An instant the API takes: ISO-8601 within {@link #EARLIEST} .. {@link #LATEST}; else an
-     * {@link IllegalArgumentException} whose message says so, after {@code what}.
+     * An instant the API takes: ISO-8601 within {@link #EARLIEST} .. {@link #LATEST}, to the
+     * microsecond the ledger keeps (finer digits are dropped, so the answer and every later read
+     * say the same); else an {@link IllegalArgumentException} whose message says so, after {@code what}.
      */
     public static Instant parseWithinRange(String s, String what) {
         Instant t;
@@ -38,7 +39,7 @@ public final class IsoInstant {
         if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
             throw new IllegalArgumentException(what + " must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z, got '" + s + "'");
         }
-        return t;
+        return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     /** The instant when {@code s} is exactly {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with valid fields; else null. */

@@ -168,6 +168,16 @@ class OrgApiTest {
         assertThat(listed.path("reason").asText()).isEqualTo("launch promotion");
         assertThat(grantById(b, open.path("id").asText()).path("remaining").asText()).isEqualTo("500.00");
 
+        // A write answers its times as every read does: to the microsecond the ledger keeps.
+        server.clock.set(TestServer.START.plusNanos(123_456_789));
+        JsonNode precise = server.post("/v1/orgs/org-grants/grants", OP, """
+                {"credits": "1", "expiresAt": "2026-11-19T00:00:00.0000005Z"}""").json();
+        assertThat(precise.path("createdAt").asText()).isEqualTo("2026-11-15T12:00:00.123456Z");
+        assertThat(precise.path("expiresAt").asText()).isEqualTo("2026-11-19T00:00:00Z");
+        JsonNode read = grantById(balance(server, "org-grants"), precise.path("id").asText());
+        assertThat(read.path("createdAt").asText()).isEqualTo(precise.path("createdAt").asText());
+        assertThat(read.path("expiresAt").asText()).isEqualTo(precise.path("expiresAt").asText());
+
         // Once expired, a grant no longer counts.
         server.clock.set(Instant.parse("2026-11-20T00:00:00Z"));
         assertThat(balance(server, "org-grants").path("credits").asText()).isEqualTo("600.00");
