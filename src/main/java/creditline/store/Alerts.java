@@ -170,13 +170,19 @@ public final class Alerts {
         }
     }
 
-    /** Newest first; a member's view is restricted to {@code memberId} when given. */
+    /**
+     * Newest first; those raised together (one transaction, one time) in a fixed order — the
+     * later month first, then org, member (by id) and plan alerts, the higher threshold first —
+     * so a {@code limit} cuts them the same way every time and on both databases. A member's
+     * view is restricted to {@code memberId} when given.
+     */
     static List<Notification> notifications(Connection c, String orgId, String memberId, int limit) throws SQLException {
         String sql = "SELECT n.notification_id, n.kind, n.scope, n.member_id, n.threshold_percent, n.period_start, n.created_at_micros, n.payload,"
                 + " (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.org_id = n.org_id AND d.notification_id = n.notification_id),"
                 + " (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.org_id = n.org_id AND d.notification_id = n.notification_id AND d.status = 'DELIVERED')"
                 + " FROM notifications n WHERE n.org_id = ?" + (memberId == null ? "" : " AND n.scope = 'member' AND n.member_id = ?")
-                + " ORDER BY n.created_at_micros DESC, n.notification_id LIMIT ?";
+                + " ORDER BY n.created_at_micros DESC, n.period_start DESC, CASE n.scope WHEN 'org' THEN 0 WHEN 'member' THEN 1 ELSE 2 END,"
+                + " n.member_id, n.threshold_percent DESC, n.kind LIMIT ?";
         List<Notification> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;

@@ -470,6 +470,25 @@ class AlertsWebhookTest {
     }
 
     @Test
+    void alertsRaisedTogetherAreListedInAFixedOrder() {
+        String org = newOrg("al-order");
+        server.op("PUT", "/v1/orgs/" + org + "/budgets", """
+                {"org": {"credits": "10", "notifyAdmin": true, "alertPercent": 50},
+                 "defaultMember": {"credits": "4", "notifyUser": true, "alertPercent": 50}}""");
+        spend("al-order-1", org, dev(org), 10);
+        JsonNode list = notifications(org);
+        assertThat(list).hasSize(4);
+        assertNotification(list.get(0), "BUDGET_EXHAUSTED", "org", null, 100);
+        assertNotification(list.get(1), "BUDGET_THRESHOLD", "org", null, 50);
+        assertNotification(list.get(2), "BUDGET_EXHAUSTED", "member", dev(org), 100);
+        assertNotification(list.get(3), "BUDGET_THRESHOLD", "member", dev(org), 50);
+        JsonNode firstTwo = server.op("GET", "/v1/orgs/" + org + "/notifications?limit=2", null).path("notifications");
+        assertThat(firstTwo).hasSize(2);
+        assertNotification(firstTwo.get(0), "BUDGET_EXHAUSTED", "org", null, 100);
+        assertNotification(firstTwo.get(1), "BUDGET_THRESHOLD", "org", null, 50);
+    }
+
+    @Test
     void memberAlertsFollowTheMembersEffectiveBudget() {
         String org = newOrg("al-override");
         server.op("PUT", "/v1/orgs/" + org + "/budgets", """
