@@ -252,13 +252,18 @@ public final class Store implements AutoCloseable {
         return read(c -> catalog.plan(c, planId));
     }
 
+    /**
+     * Appends a rate version to the model (creating it). A null {@code name} or {@code provider}
+     * keeps the model's (a new model: its id, no provider).
+     */
     public Model putModel(String id, String name, String provider, boolean unmetered, Rates rates, Instant effectiveFrom) {
         return write(List.of(), 1, tx -> {
             Instant now = clock.instant();
+            Model existing = catalog.models(tx, List.of(id)).get(id);
             // Without effectiveFrom, a model's first rates apply to all its usage, later ones from now on.
-            Instant from = effectiveFrom != null ? effectiveFrom
-                    : catalog.models(tx, List.of(id)).containsKey(id) && !catalog.models(tx, List.of(id)).get(id).versions().isEmpty() ? now : Instant.EPOCH;
-            return catalog.putModel(tx, id, name, provider, unmetered, rates, from, now);
+            Instant from = effectiveFrom != null ? effectiveFrom : existing != null && !existing.versions().isEmpty() ? now : Instant.EPOCH;
+            return catalog.putModel(tx, id, name != null ? name : existing != null ? existing.name() : id,
+                    provider != null ? provider : existing != null ? existing.provider() : "", unmetered, rates, from, now);
         });
     }
 

@@ -87,8 +87,8 @@ final class CatalogRoutes {
         Rates rates = credit != null ? RatesJson.credits(credit) : usd != null ? RatesJson.usd(usd, creditsPerUsd) : Rates.NONE;
         String name = label(Json.optionalString(body, "name"), "name");
         String provider = label(Json.optionalString(body, "provider"), "provider");
-        Model model = store.putModel(id, name == null ? id : name, provider == null ? "" : provider,
-                Json.optionalBoolean(body, "unmetered", false), rates, Json.optionalInstant(body, "effectiveFrom"));
+        Model model = store.putModel(id, name, provider, Json.optionalBoolean(body, "unmetered", false), rates,
+                Json.optionalInstant(body, "effectiveFrom"));
         Http.ok(res, Views.model(model, store.clock().instant()));
     }
 

@@ -186,6 +186,21 @@ class CatalogApiTest {
     }
 
     @Test
+    void aPutWithoutNameOrProviderKeepsThem() {
+        server.op("PUT", "/v1/models/cat-named", """
+                {"name": "Sonnet", "provider": "anthropic", "rates": {"creditInputPer1M": "1"}}""");
+        JsonNode again = server.op("PUT", "/v1/models/cat-named", "{\"rates\": {\"creditInputPer1M\": \"2\"}}");
+        assertThat(again.path("name").asText()).isEqualTo("Sonnet");
+        assertThat(again.path("provider").asText()).isEqualTo("anthropic");
+        JsonNode renamed = server.op("PUT", "/v1/models/cat-named", "{\"provider\": \"bedrock\", \"rates\": {\"creditInputPer1M\": \"2\"}}");
+        assertThat(renamed.path("name").asText()).isEqualTo("Sonnet");
+        assertThat(renamed.path("provider").asText()).isEqualTo("bedrock");
+        JsonNode fresh = server.op("PUT", "/v1/models/cat-unnamed", "{\"rates\": {\"creditInputPer1M\": \"1\"}}");
+        assertThat(fresh.path("name").asText()).isEqualTo("cat-unnamed");
+        assertThat(fresh.path("provider").asText()).isEmpty();
+    }
+
+    @Test
     void unmeteredFlagIsKept() {
         JsonNode m = server.op("PUT", "/v1/models/cat-local", """
                 {"name": "Local", "provider": "ollama", "unmetered": true, "rates": {"creditInputPer1M": "1"}}""");
