@@ -40,7 +40,7 @@ export function myUsagePage(ctx) {
           table('Your credits by model', ['Model', { label: 'Credits', num: true }, { label: 'Share', num: true }],
             segments.map((s) => h('tr', { 'data-model': s.name },
               h('th', { scope: 'row' }, h('span', { class: 'swatch', style: { background: colorOf(s.name) } }),
-                s.name, s.count ? ` (${s.count} models)` : ''),
+                s.name, s.count ? ` (${s.count} ${s.count === 1 ? 'model' : 'models'})` : ''),
               h('td', { class: 'num', 'data-col': 'credits' }, s.credits),
               h('td', { class: 'num' }, percentText(s.percent)))), { 'data-testid': 'my-model-table' }),
         ]),
