@@ -95,17 +95,15 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The migrations: one SQL for both dialects, with the placeholders {@code ${withoutRowid}}
+     * The migrations: one SQL for both dialects, with the placeholder {@code ${withoutRowid}}
      * after a CREATE TABLE for a table that is read and written by its key only (SQLite then
-     * keeps its rows in the key's B-tree; PostgreSQL has no such clause) and
-     * {@code ${codePointOrder}} after a text column's type (PostgreSQL: the "C" collation, see
-     * {@link TextInCodePointOrder}, V13); then the Java migration V13.
+     * keeps its rows in the key's B-tree; PostgreSQL has no such clause); and the Java migration
+     * V13 ({@link TextInCodePointOrder}).
      */
     static FluentConfiguration migrations(Dialect dialect) {
         return Flyway.configure()
                 .locations("classpath:db/migration")
-                .placeholders(Map.of("withoutRowid", dialect == Dialect.SQLITE ? "WITHOUT ROWID" : "",
-                        "codePointOrder", dialect == Dialect.POSTGRES ? "COLLATE \"C\"" : ""))
+                .placeholders(Map.of("withoutRowid", dialect == Dialect.SQLITE ? "WITHOUT ROWID" : ""))
                 .javaMigrations(new TextInCodePointOrder());
     }
 

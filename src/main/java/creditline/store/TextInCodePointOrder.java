@@ -20,7 +20,7 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * as en_US.UTF-8, the default of many installations) listed members, models and plans in
  * another order than SQLite, paged the member table differently, and its member search folded
  * non-ASCII letters. Nothing to do on SQLite. A text column added by a later migration needs
- * {@code COLLATE "C"} on PostgreSQL as well (the placeholder {@code ${codePointOrder}}).
+ * {@code COLLATE "C"} on PostgreSQL as well (a placeholder that is empty on SQLite).
  */
 final class TextInCodePointOrder implements JavaMigration {
     private static final String NOT_C = """
