@@ -108,7 +108,10 @@ export function membersTable(opts) {
       h('td', { class: 'num', 'data-col': 'events' }, String(r.events)),
       h('td', { class: 'hide-narrow' }, miniChart(r)),
     ];
-    if (withBudget) {
+    if (withBudget && !r.current) {
+      // A removed member has no budget to show or edit; their recorded usage stays listed.
+      cells.push(h('td', { class: 'num muted', 'data-col': 'budget' }, '—'), h('td', { class: 'muted', 'data-col': 'usage' }, '—'));
+    } else if (withBudget) {
       cells.push(h('td', { class: 'num', 'data-col': 'budget' }, opts.budgets ? budgetEditor(r) : (r.budget ?? 'Unlimited')));
       cells.push(h('td', { 'data-col': 'usage' }, r.budget === null ? h('span', { class: 'muted' }, '—')
         : h('div', { class: 'usage-cell' }, bar(r.usagePercent, `${percentText(r.usagePercent)} of the monthly budget`),

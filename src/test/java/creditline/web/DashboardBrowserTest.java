@@ -335,6 +335,19 @@ class DashboardBrowserTest {
         input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE, Keys.ENTER);
         browser.until(d -> (defaultBudget + " (default)").equals(rowBudget(BOB)));
         assertThat(override(BOB)).as("an empty budget removes the override").isNull();
+
+        // A removed member's usage stays listed, with no budget to show or edit.
+        String gone = "gone@webco.example";
+        server.op("PUT", "/v1/orgs/" + ORG + "/members/" + gone, "{\"role\": \"member\"}");
+        server.op("POST", "/v1/usage", "{\"id\": \"gone-1\", \"orgId\": \"" + ORG + "\", \"memberId\": \"" + gone + "\", \"model\": \""
+                + DashboardFixture.model(0) + "\", \"activity\": \"chat\", \"tokens\": {\"input\": 1000}}");
+        server.call("DELETE", "/v1/orgs/" + ORG + "/members/" + gone, TestServer.OPERATOR_KEY, null);
+        open("usage");
+        open("budget");
+        WebElement budgetCell = browser.until(d -> d.findElements(By.cssSelector("tr[data-member='" + gone + "'] [data-col='budget']")).stream()
+                .findFirst().orElse(null));
+        assertThat(budgetCell.getText()).isEqualTo("—");
+        assertThat(browser.driver.findElements(By.cssSelector("tr[data-member='" + gone + "'] [data-testid='edit-budget']"))).isEmpty();
     }
 
     @Test
