@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +32,9 @@ final class Http {
             }
             byte[] bytes = in.readNBytes(BODY_BYTES_MAX + 1);
             if (bytes.length > BODY_BYTES_MAX) {
+                // Read the rest (Helidon stops a body at twice this limit): left unread, it would be
+                // taken for the connection's next request.
+                in.transferTo(OutputStream.nullOutputStream());
                 throw new Failure(Failure.Kind.TOO_LARGE, "BODY_TOO_LARGE", "the request body is larger than " + BODY_BYTES_MAX + " bytes",
                         Map.of("bodyBytesMax", BODY_BYTES_MAX));
             }

@@ -103,17 +103,48 @@ class ServiceApiTest {
             out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + OP + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            return readResponse(socket.getInputStream());
+        }
+    }
+
+    private static String readResponse(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) break;
+            head.write(b);
+        }
+        String headText = head.toString(StandardCharsets.US_ASCII);
+        Matcher length = Pattern.compile("(?i)\r\nContent-Length: (\\d+)").matcher(headText);
+        byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
+        return headText + new String(body, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theRestOfAnOversizedBodyIsNotTakenForAnotherRequest() throws IOException {
+        byte[] hidden = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[33 * 1024 * 1024];
+        java.util.Arrays.fill(body, (byte) ' ');
+        System.arraycopy(hidden, 0, body, body.length - hidden.length, hidden.length);
+        try (Socket socket = new Socket("127.0.0.1", server.app.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + OP + "\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
             InputStream in = socket.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) break;
-                head.write(b);
+            String first = readResponse(in);
+            assertThat(first).startsWith("HTTP/1.1 413").contains("BODY_TOO_LARGE");
+            socket.setSoTimeout(1_000);
+            byte[] more = new byte[64];
+            int n;
+            try {
+                n = in.read(more);
+            } catch (java.net.SocketTimeoutException quiet) {
+                n = 0;
             }
-            String headText = head.toString(StandardCharsets.US_ASCII);
-            Matcher length = Pattern.compile("(?i)\r\nContent-Length: (\\d+)").matcher(headText);
-            byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
-            return headText + new String(body, StandardCharsets.UTF_8);
+            assertThat(n <= 0 ? "" : new String(more, 0, n, StandardCharsets.US_ASCII)).as("a second answer, to the body's tail").isEmpty();
         }
     }
 
