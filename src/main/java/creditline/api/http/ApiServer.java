@@ -46,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(Store store, Settings config, PrometheusMeterRegistry metrics) {
         Authenticator auth = new Authenticator(store, Keys.hash(config.operatorKey()));
         HttpRouting.Builder routing = HttpRouting.builder();
+        routing.addFilter(ApiServer::readWholeBody);
         routing.get("/healthz", (req, res) -> {
             boolean up = store.healthy();
             Http.json(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, Map.of("status", up ? "ok" : "database unavailable"));
@@ -86,6 +87,21 @@ public final class ApiServer implements AutoCloseable {
         // Helidon logs a listener that could not start (e.g. "Address already in use") and returns a stopped server.
         if (!server.isRunning()) {
             throw new IllegalStateException("the HTTP listener did not start (is the port in use? the log above says why)");
+        }
+    }
+
+    /**
+     * Reads what is left of a request's body once it is answered (a 401 before the body was
+     * read, say). Helidon 4.2 leaves it in the socket when the request says {@code Connection:
+     * close} and then, not closing, reads it as the connection's next request — which it would
+     * answer, too (request smuggling behind a proxy).
+     */
+    private static void readWholeBody(io.helidon.webserver.http.FilterChain chain, io.helidon.webserver.http.RoutingRequest req,
+                                      io.helidon.webserver.http.RoutingResponse res) {
+        try {
+            chain.proceed();
+        } finally {
+            if (!req.content().consumed()) req.content().consume();
         }
     }
 
