@@ -47,6 +47,7 @@ public final class ApiServer implements AutoCloseable {
         Authenticator auth = new Authenticator(store, Keys.hash(config.operatorKey()));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.addFilter(ApiServer::readWholeBody);
+        routing.addFilter(ApiServer::noEmptySegment);
         routing.get("/healthz", (req, res) -> {
             boolean up = store.healthy();
             Http.json(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, Map.of("status", up ? "ok" : "database unavailable"));
@@ -103,6 +104,19 @@ public final class ApiServer implements AutoCloseable {
         } finally {
             if (!req.content().consumed()) req.content().consume();
         }
+    }
+
+    /**
+     * Refuses a path with an empty segment ({@code /v1/models/a//b}): Helidon would match it as
+     * if the segment were not there ({@code a/b}: another model), and no id has one.
+     */
+    private static void noEmptySegment(io.helidon.webserver.http.FilterChain chain, io.helidon.webserver.http.RoutingRequest req,
+                                       io.helidon.webserver.http.RoutingResponse res) {
+        if (req.path().rawPath().contains("//")) {
+            throw new Failure(Failure.Kind.NOT_FOUND, "NOT_FOUND", "no such endpoint: " + req.prologue().method().text() + " "
+                    + req.path().rawPath() + " (a path has no empty segment)");
+        }
+        chain.proceed();
     }
 
     public int port() {

@@ -195,6 +195,10 @@ class ServiceApiTest {
         assertError(server.get("/nope", null), 404, "NOT_FOUND");
         assertError(server.get("/v1/nope", OP), 404, "NOT_FOUND");
         assertError(server.get("/v1/orgs/x/nothing-here", OP), 404, "NOT_FOUND");
+        // An empty segment is not skipped (Helidon matched /v1/models/a//b as the model a/b).
+        assertError(server.call("PUT", "/v1/models/svc-a//b", OP, "{}"), 404, "NOT_FOUND");
+        assertError(server.get("/v1/models/svc-a/b", OP), 404, "MODEL_NOT_FOUND");
+        assertError(server.get("//healthz", null), 404, "NOT_FOUND");
         assertError(server.delete("/v1/models/whatever", OP), 404, "NOT_FOUND");
         assertError(server.post("/v1/plans", OP, "{}"), 404, "NOT_FOUND");
     }
