@@ -376,6 +376,10 @@ public final class CreditlineGraphQl {
     private Map<String, Object> setMemberBudget(DataFetchingEnvironment env) {
         String orgId = admin(env, env.getArgument("orgId"));
         String memberId = env.getArgument("memberId");
+        // As REST's PUT: an unlimited override is said with credits: null, never by leaving it out.
+        if (!env.containsArgument("credits")) {
+            throw new Failure(Failure.Kind.INVALID, "MISSING_FIELD", "credits is required (null for unlimited)", Map.of("field", "credits"));
+        }
         store.putBudgetOverride(orgId, memberId, micros(env.getArgument("credits")));
         return memberBudget(orgId, memberId);
     }

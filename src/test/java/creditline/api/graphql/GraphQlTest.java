@@ -173,6 +173,8 @@ class GraphQlTest {
                 .isEqualTo("VALIDATION_ERROR");
         assertThat(code(graphql(adminKey, "mutation { setMemberBudget(orgId: \"team-1\", memberId: \"ghost@t1.io\", credits: \"1\") { memberId } }", Map.of())))
                 .isEqualTo("MEMBER_NOT_FOUND");
+        assertThat(code(graphql(adminKey, "mutation { setMemberBudget(orgId: \"team-1\", memberId: \"SA ci\") { credits } }", Map.of())))
+                .as("no credits is not unlimited: that is credits: null").isEqualTo("MISSING_FIELD");
         assertThat(code(graphql(otherAdminKey, "mutation { clearMemberBudget(orgId: \"team-1\", memberId: \"SA ci\") { memberId } }", Map.of())))
                 .isEqualTo("FORBIDDEN");
     }
