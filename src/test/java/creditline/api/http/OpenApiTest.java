@@ -8,7 +8,9 @@ import creditline.testing.TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -115,6 +117,114 @@ class OpenApiTest {
         }
         assertThat(named).hasSizeGreaterThan(40);
         assertThat(documentedOperations()).containsAll(named);
+    }
+
+    /**
+     * What the server answers is what the document declares: for a set of typical requests, the
+     * answer's status is declared and its body has the declared types and no undeclared field.
+     */
+    @Test
+    void answersMatchTheirDeclaredSchemas() {
+        server.op("PUT", "/v1/models/oa-sonnet", "{\"name\": \"Sonnet\", \"rates\": {\"creditInputPer1M\": \"3\"}}");
+        server.op("PUT", "/v1/plans/oa-plan", "{\"name\": \"P\", \"creditsIncluded\": \"100\", \"overage\": \"allow\"}");
+        server.op("POST", "/v1/orgs", "{\"id\": \"oa-org\", \"planId\": \"oa-plan\"}");
+        server.op("PUT", "/v1/orgs/oa-org/members/dev@oa.example", "{\"role\": \"member\"}");
+        server.op("POST", "/v1/orgs/oa-org/grants", "{\"credits\": \"5\"}");
+        String[][] requests = {
+                {"PUT", "/v1/models/oa-sonnet", "{\"rates\": {\"creditInputPer1M\": \"4\"}, \"effectiveFrom\": \"2027-01-01T00:00:00Z\"}"},
+                {"GET", "/v1/models/oa-sonnet/rates", null},
+                {"GET", "/v1/models", null},
+                {"PUT", "/v1/plans/oa-plan", "{\"name\": \"P\", \"creditsIncluded\": \"100\", \"overage\": \"allow\"}"},
+                {"GET", "/v1/plans", null},
+                {"GET", "/v1/orgs/oa-org", null},
+                {"GET", "/v1/orgs/oa-org/members", null},
+                {"GET", "/v1/orgs/oa-org/members/dev@oa.example", null},
+                {"PUT", "/v1/orgs/oa-org/budgets", "{\"org\": {\"credits\": \"50\", \"notifyAdmin\": true}, \"defaultMember\": {\"credits\": \"5\"}}"},
+                {"GET", "/v1/orgs/oa-org/balance", null},
+                {"GET", "/v1/orgs/oa-org/subscription", null},
+                {"POST", "/v1/usage", "{\"id\": \"oa-1\", \"orgId\": \"oa-org\", \"memberId\": \"dev@oa.example\", \"model\": \"oa-sonnet\", \"activity\": \"chat\"}"},
+                {"POST", "/v1/authorize", "{\"orgId\": \"oa-org\", \"memberId\": \"dev@oa.example\", \"model\": \"oa-sonnet\", \"activity\": \"chat\"}"},
+                {"GET", "/v1/orgs/oa-org/usage/summary?from=2026-11-01&to=2026-12-01", null},
+                {"GET", "/v1/orgs/oa-org/usage/members?from=2026-11-01&to=2026-12-01", null},
+                {"GET", "/v1/orgs/oa-org/notifications", null},
+                {"GET", "/v1/orgs/nobody", null},
+                {"POST", "/v1/orgs", "{\"id\": \"oa-org\", \"planId\": \"oa-plan\"}"},
+        };
+        for (String[] q : requests) {
+            TestServer.Response r = server.call(q[0], q[1], TestServer.OPERATOR_KEY, q[2]);
+            String where = q[0] + " " + q[1] + " -> " + r.status() + " " + r.body();
+            JsonNode operation = operation(q[0], q[1].replaceAll("\\?.*", ""));
+            assertThat(operation).as("no operation for " + where).isNotNull();
+            JsonNode response = operation.path("responses").path(String.valueOf(r.status()));
+            if (response.isMissingNode()) {
+                assertThat(r.status()).as("undeclared status: " + where).isGreaterThanOrEqualTo(400);
+                response = operation.path("responses").path("default");
+            }
+            JsonNode schema = response.path("content").path("application/json").path("schema");
+            if (!schema.isMissingNode()) assertThat(violations(schema, r.json(), "$")).as(where).isEmpty();
+        }
+    }
+
+    /** The operation of the document whose path template matches {@code path}. */
+    private static JsonNode operation(String method, String path) {
+        for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
+            Map.Entry<String, JsonNode> p = paths.next();
+            String template = "\\Q" + p.getKey().replaceAll("\\{[^}]*}", "\\\\E[^/]+\\\\Q") + "\\E";
+            if (path.matches(template) && p.getValue().has(method.toLowerCase())) return p.getValue().path(method.toLowerCase());
+        }
+        return null;
+    }
+
+    /** What in {@code value} the schema does not allow (the subset of JSON Schema the document uses). */
+    private static List<String> violations(JsonNode schema, JsonNode value, String at) {
+        if (schema.has("$ref")) return violations(doc.at(schema.path("$ref").asText().substring(1)), value, at);
+        List<String> out = new ArrayList<>();
+        for (String combinator : new String[] {"oneOf", "anyOf"}) {
+            if (!schema.has(combinator)) continue;
+            boolean any = false;
+            for (JsonNode option : schema.path(combinator)) any |= violations(option, value, at).isEmpty();
+            if (!any) out.add(at + ": matches none of " + combinator);
+            return out;
+        }
+        if (schema.has("enum")) {
+            boolean listed = false;
+            for (JsonNode e : schema.path("enum")) listed |= e.equals(value);
+            if (!listed) out.add(at + ": " + value + " is not one of " + schema.path("enum"));
+        }
+        JsonNode type = schema.path("type");
+        if (!type.isMissingNode()) {
+            List<String> types = new ArrayList<>();
+            if (type.isArray()) type.forEach(t -> types.add(t.asText())); else types.add(type.asText());
+            if (types.stream().noneMatch(t -> hasType(value, t))) out.add(at + ": " + value + " is not " + types);
+        }
+        if (value.isObject() && schema.has("properties")) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = value.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                JsonNode declared = schema.path("properties").path(f.getKey());
+                if (declared.isMissingNode()) {
+                    if (!schema.has("additionalProperties")) out.add(at + "." + f.getKey() + ": not declared");
+                } else {
+                    out.addAll(violations(declared, f.getValue(), at + "." + f.getKey()));
+                }
+            }
+        }
+        if (value.isArray() && schema.has("items")) {
+            for (int i = 0; i < value.size(); i++) out.addAll(violations(schema.path("items"), value.get(i), at + "[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static boolean hasType(JsonNode value, String type) {
+        return switch (type) {
+            case "object" -> value.isObject();
+            case "array" -> value.isArray();
+            case "string" -> value.isTextual();
+            case "integer" -> value.isIntegralNumber();
+            case "number" -> value.isNumber();
+            case "boolean" -> value.isBoolean();
+            case "null" -> value.isNull();
+            default -> true;
+        };
     }
 
     @Test
