@@ -156,22 +156,40 @@ public final class BatchingWriter implements AutoCloseable {
         this.thread.start();
     }
 
-    /** Applies the command durably and returns its result; its exception if it failed. */
+    /**
+     * Applies the command durably and returns its result; its exception if it failed. Once the
+     * command is queued, its outcome is the answer even when the caller is interrupted (the
+     * server stopping): the writer applies every queued command before it stops, so a caller
+     * never reports a failure for a write that was committed.
+     */
     public <R> R execute(Command<R> command) {
         CompletableFuture<R> result = new CompletableFuture<>();
         try {
-            if (!running) throw new IllegalStateException("the writer is closed");
+            if (!running) throw new OverloadedException("Creditline is stopping; nothing was written");
             if (!queue.offer(new Pending<>(command, result), ENQUEUE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                throw new OverloadedException("the write queue stayed full for " + ENQUEUE_TIMEOUT_MS + " ms");
+                throw new OverloadedException("Creditline is overloaded: the write queue stayed full for " + ENQUEUE_TIMEOUT_MS + " ms");
             }
-            return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the writer", e);
+            throw new OverloadedException("Creditline is stopping; nothing was written");
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return interrupted ? result.get(100, TimeUnit.MILLISECONDS) : result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    if (!thread.isAlive() && !result.isDone()) throw new IllegalStateException("the writer stopped before applying this write");
+                }
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) throw re;
             if (e.getCause() instanceof Error err) throw err;
             throw new IllegalStateException("write failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
@@ -205,6 +223,8 @@ public final class BatchingWriter implements AutoCloseable {
                 batch.clear();
             }
         }
+        // A command queued as the writer stopped (interrupted) is refused, not left waiting.
+        for (Pending<?> p; (p = queue.poll()) != null; ) p.result().completeExceptionally(new OverloadedException("Creditline is stopping; nothing was written"));
         closeConnection();
     }
 

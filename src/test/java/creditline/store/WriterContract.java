@@ -85,6 +85,35 @@ abstract class WriterContract extends StoreFixture {
         return out;
     }
 
+    /** The server stopping interrupts request threads: a queued write's outcome is still its answer. */
+    @Test
+    void aCallerInterruptedAfterQueuingGetsTheCommittedResult() throws Exception {
+        store.writer().execute(command(List.of(), tx -> {
+            try (Statement s = tx.createStatement()) {
+                s.execute("CREATE TABLE writer_probe (k TEXT PRIMARY KEY)");
+            }
+            return null;
+        }));
+        CompletableFuture<Void> holder = holdWriter();
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                answer.complete(store.writer().execute(command(List.of(), tx -> insert(tx, "while-stopping"))));
+            } catch (Throwable t) {
+                answer.complete(t);
+            }
+            answer.complete(Thread.currentThread().isInterrupted());
+        });
+        Thread.sleep(300); // queued behind the held batch
+        caller.interrupt();
+        Thread.sleep(200);
+        assertThat(answer).as("the caller waits for the writer, interrupted or not").isNotDone();
+        release(List.of(holder));
+        assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        caller.join(10_000);
+        assertThat(probeRows()).containsExactly("while-stopping");
+    }
+
     @Test
     void aCommandThatThrowsFailsAloneAndLeavesNothing() throws Exception {
         store.writer().execute(command(List.of(), tx -> {
@@ -97,16 +126,17 @@ abstract class WriterContract extends StoreFixture {
         List<CompletableFuture<?>> queued = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             String key = "k" + i;
+            // In order: command 7 must come after command 2, whose key it takes.
             if (i == 4) {
-                queued.add(async(() -> store.writer().execute(command(List.of(), tx -> {
+                queued.add(queueInOrder(() -> store.writer().execute(command(List.of(), tx -> {
                     insert(tx, key);
                     throw new IllegalStateException("command 4 refuses");
                 }))));
             } else if (i == 7) {
                 // a constraint violation: the key of command 2
-                queued.add(async(() -> store.writer().execute(command(List.of(), tx -> insert(tx, "k2")))));
+                queued.add(queueInOrder(() -> store.writer().execute(command(List.of(), tx -> insert(tx, "k2")))));
             } else {
-                queued.add(async(() -> store.writer().execute(command(List.of(), tx -> insert(tx, key)))));
+                queued.add(queueInOrder(() -> store.writer().execute(command(List.of(), tx -> insert(tx, key)))));
             }
         }
         release(queued);

@@ -70,7 +70,7 @@ public final class ApiServer implements AutoCloseable {
                 "no such endpoint: " + req.prologue().method().text() + " " + req.path().path())));
         routing.error(Failure.class, (req, res, f) -> error(res, f));
         routing.error(BatchingWriter.OverloadedException.class, (req, res, e) ->
-                error(res, new Failure(Failure.Kind.OVERLOADED, "OVERLOADED", "Creditline is overloaded; retry with backoff: " + e.getMessage())));
+                error(res, new Failure(Failure.Kind.OVERLOADED, "OVERLOADED", e.getMessage() + "; retry with backoff")));
         // Exact arithmetic on amounts and counts the request gave (a price, a sum of charges) that left the ledger's range.
         routing.error(ArithmeticException.class, (req, res, e) -> error(res, new Failure(Failure.Kind.INVALID, "AMOUNT_OUT_OF_RANGE",
                 "an amount this request computes does not fit the ledger's range: " + e.getMessage())));
