@@ -76,6 +76,15 @@ abstract class WriterContract extends StoreFixture {
         }
     }
 
+    private void createProbeTable() {
+        store.writer().execute(command(List.of(), tx -> {
+            try (Statement s = tx.createStatement()) {
+                s.execute("CREATE TABLE writer_probe (k TEXT PRIMARY KEY)");
+            }
+            return null;
+        }));
+    }
+
     private List<String> probeRows() throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = store.database().readers().getConnection(); Statement s = c.createStatement();
@@ -88,12 +97,7 @@ abstract class WriterContract extends StoreFixture {
     /** The server stopping interrupts request threads: a queued write's outcome is still its answer. */
     @Test
     void aCallerInterruptedAfterQueuingGetsTheCommittedResult() throws Exception {
-        store.writer().execute(command(List.of(), tx -> {
-            try (Statement s = tx.createStatement()) {
-                s.execute("CREATE TABLE writer_probe (k TEXT PRIMARY KEY)");
-            }
-            return null;
-        }));
+        createProbeTable();
         CompletableFuture<Void> holder = holdWriter();
         CompletableFuture<Object> answer = new CompletableFuture<>();
         Thread caller = Thread.ofVirtual().start(() -> {
@@ -116,12 +120,7 @@ abstract class WriterContract extends StoreFixture {
 
     @Test
     void aCommandThatThrowsFailsAloneAndLeavesNothing() throws Exception {
-        store.writer().execute(command(List.of(), tx -> {
-            try (Statement s = tx.createStatement()) {
-                s.execute("CREATE TABLE writer_probe (k TEXT PRIMARY KEY)");
-            }
-            return null;
-        }));
+        createProbeTable();
         CompletableFuture<Void> holder = holdWriter();
         List<CompletableFuture<?>> queued = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
