@@ -42,7 +42,14 @@ public final class Creditline implements AutoCloseable {
         // The ledger keeps microseconds: a time a write answers (a grant's createdAt, a hold's
         // expiresAt) is then the one every read of it answers.
         Clock micros = Clock.tick(clock, java.time.Duration.ofNanos(1_000));
-        Store store = new Store(db, ingester, micros, batches::record, config.postgresWriters());
+        Store store;
+        try {
+            store = new Store(db, ingester, micros, batches::record, config.postgresWriters());
+        } catch (RuntimeException e) {
+            db.close();
+            // A database it can read but not write (a read-only file): its first write is here.
+            throw new CannotStart("cannot write to the database " + withoutParameters(config.db()), e);
+        }
         io.micrometer.core.instrument.FunctionCounter.builder("creditline_decision_version_reads", store, Store::decisionVersionReads)
                 .description("authorize decisions that read their org's state_version from the database").register(metrics);
         io.micrometer.core.instrument.Gauge.builder("creditline_decision_lease_held", store, s -> s.holdsDecisionLease() ? 1 : 0)

@@ -72,6 +72,15 @@ class CommandLineTest {
     }
 
     @Test
+    void aDatabaseThatCanBeReadButNotWrittenIsNamedInOneLine() {
+        Path file = dataDir.resolve("read-only.db");
+        creditline.store.Database.open("sqlite:" + file).close();
+        Run r = run(Map.of("CREDITLINE_DB", "sqlite:file:" + file + "?mode=ro"), "serve");
+        assertOneLine(r, 1, "creditline serve: cannot write to the database sqlite:file:" + file + ": ");
+        assertThat(r.err()).contains("readonly");
+    }
+
+    @Test
     void aPortInUseStopsTheStart() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             // Before the check, serve printed "listening on http://localhost:-1" and waited forever.
