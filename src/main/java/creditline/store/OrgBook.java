@@ -59,6 +59,8 @@ final class OrgBook {
     /** Decision snapshots read in this batch, by member: rows as they were then, and the journal's length then. */
     private record SnapshotRead(Enforcement.Snapshot snapshot, Instant at, int journalAt) {}
     private final Map<String, SnapshotRead> snapshots = new HashMap<>();
+    /** The instant of the batch's first decision for this org: every decision of the batch sees the holds open then. */
+    private Instant decisionsAsOf;
     /** Holds opened and closed in this batch, in order: what a snapshot read earlier does not show. */
     private record HoldChange(String memberId, long amountMicros, Instant expiresAt, boolean opened) {}
     private final List<HoldChange> holdJournal = new ArrayList<>();
@@ -374,11 +376,16 @@ final class OrgBook {
     }
 
     /**
-     * The member's decision snapshot as of {@code now}: read from the rows once per batch, then
-     * kept true by this book (consumption, draw and holds of the batch). Holds that expire during
-     * the batch keep counting until its end: a decision may be stricter, never looser.
+     * The member's decision snapshot: read from the rows once per batch, then kept true by this
+     * book (consumption, draw and holds of the batch). Every member's snapshot in the batch is as
+     * of its first decision ({@link #decisionsAsOf}), so holds that expire during the batch count
+     * for every decision until its end: a decision may be stricter, never looser, and never sees
+     * a hold opened in place of an expired one beside that expired one (one member's view read
+     * before the expiry, another's after it, gave answers below zero).
      */
-    Enforcement.Snapshot snapshot(Connection tx, Catalog catalog, String memberId, Instant now) throws SQLException {
+    Enforcement.Snapshot snapshot(Connection tx, Catalog catalog, String memberId, Instant at) throws SQLException {
+        if (decisionsAsOf == null || at.isBefore(decisionsAsOf)) decisionsAsOf = at;
+        Instant now = decisionsAsOf;
         // Without this month's allotment stored, a snapshot computes it from the rows (a rollover from
         // the previous month's): those rows must hold this batch's draw.
         if (!buckets.containsKey(PlanAllotment.bucketId(Periods.periodStart(now)))) writeBuckets(tx);

@@ -236,6 +236,42 @@ abstract class WriterContract extends StoreFixture {
         assertThat(store.authorize("o", "a@x.io", "reply", "chat", micros("1"), null).decision().memberBudgetRemainingMicros()).isZero();
     }
 
+    /**
+     * A hold that expires during a batch counts for every decision of the batch: one member's
+     * view read before the expiry and another's after it would grant a hold in the expired one's
+     * place and show both beside each other (an org budget's remaining below zero).
+     */
+    @Test
+    void aHoldExpiringDuringABatchCountsForEveryDecisionOfTheBatch() throws Exception {
+        org("o", "pro");
+        store.putMember("o", "b@x.io", creditline.auth.Role.MEMBER, creditline.auth.Member.Type.USER);
+        store.putBudgets("o", new creditline.budget.BudgetSettings(new creditline.budget.BudgetSettings.Budget(micros("10"), true, false, 80),
+                creditline.budget.BudgetSettings.Budget.UNLIMITED));
+        store.authorize("o", "a@x.io", "reply", "chat", micros("6"), 1L); // expires at NOW + 1 s
+
+        CompletableFuture<Void> holder = holdWriter();
+        List<CompletableFuture<?>> queued = new ArrayList<>();
+        queued.add(queueInOrder(() -> store.authorize("o", "b@x.io", "reply", "chat", micros("1"), 600L)));  // 10 - 6 left
+        queued.add(queueInOrder(() -> store.writer().execute(command(List.of(), tx -> {
+            clock.set(NOW.plusSeconds(2)); // the first hold expires while the batch runs
+            return null;
+        }))));
+        queued.add(queueInOrder(() -> store.authorize("o", "a@x.io", "reply", "chat", micros("6"), 600L)));  // 10 - 6 - 1 left: no
+        queued.add(queueInOrder(() -> store.authorize("o", "b@x.io", "reply", "chat", micros("1"), 600L)));  // 10 - 6 - 1 left
+        release(queued);
+        holder.join();
+
+        long[] leftBefore = {4, -1, 3, 3};
+        boolean[] allowed = {true, false, false, true};
+        for (int i : new int[] {0, 2, 3}) {
+            Store.Authorization a = (Store.Authorization) queued.get(i).join();
+            assertThat(a.decision().orgBudgetRemainingMicros()).as("org budget left before call " + i).isEqualTo(micros(Long.toString(leftBefore[i])));
+            assertThat(a.decision().allowed()).as("call " + i + " allowed").isEqualTo(allowed[i]);
+        }
+        // Committed, read afresh at NOW + 2 s: the expired hold counts for nothing.
+        assertThat(store.authorize("o", "a@x.io", "reply", "chat", micros("1"), null).decision().orgBudgetRemainingMicros()).isEqualTo(micros("8"));
+    }
+
     @Test
     void aHoldClosedOnAnotherInstanceIsNotClosedAgainByThisWritersBatch() throws Exception {
         org("o", "pro");
