@@ -10,11 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves {@code Authorization: Bearer <key>} to a {@link Principal}. Stored keys are cached
- * by hash for {@link #CACHE_TTL_NANOS}; deleting a key on this instance clears the cache at once,
- * on other instances within the TTL.
+ * by hash for {@link #CACHE_TTL_NANOS}; deleting a key (or its member) on this instance clears the
+ * cache at once, on other instances sharing the database within the TTL: short, as a revoked key
+ * must stop working, and long enough that a busy key is read once a second, not on every call.
  */
 final class Authenticator {
-    static final long CACHE_TTL_NANOS = 10_000_000_000L;
+    static final long CACHE_TTL_NANOS = 1_000_000_000L;
     static final int CACHE_ENTRIES_MAX = 10_000;
     private static final int KEY_LENGTH_MAX = 200;
 
