@@ -20,9 +20,10 @@ public final class AlertRules {
      * @param planCreditsMicros the month's plan allotment, null when the period is not the current one
      * @param planConsumedMicros consumed from that allotment
      * @param balanceMicros credits left now (allotment + grants); only read with a current period
+     * @param grantedMicros credits of the grants valid now (what a plan without an allotment lives on)
      */
     public static List<Alert> evaluate(LocalDate period, BudgetSettings budgets, long orgConsumedMicros, Map<String, MemberState> members,
-                                       Long planCreditsMicros, long planConsumedMicros, long balanceMicros) {
+                                       Long planCreditsMicros, long planConsumedMicros, long balanceMicros, long grantedMicros) {
         List<Alert> out = new ArrayList<>();
         BudgetSettings.Budget org = budgets.org();
         if (org.notifies()) {
@@ -36,13 +37,14 @@ public final class AlertRules {
                 out.add(Alert.budget("member", memberId, p, period, m.consumedMicros(), m.budget().creditsMicros()));
             }
         });
-        if (planCreditsMicros != null && planCreditsMicros > 0) {
-            if (Thresholds.reached(planConsumedMicros, planCreditsMicros, Alert.PLAN_LOW_PERCENT).contains(Alert.PLAN_LOW_PERCENT)) {
-                out.add(new Alert(Alert.Kind.PLAN_CREDITS_LOW, "plan", "", Alert.PLAN_LOW_PERCENT, period, planConsumedMicros, planCreditsMicros));
-            }
-            if (balanceMicros <= 0) {
-                out.add(new Alert(Alert.Kind.PLAN_CREDITS_EXHAUSTED, "plan", "", 100, period, planConsumedMicros, planCreditsMicros));
-            }
+        if (planCreditsMicros != null && planCreditsMicros > 0
+                && Thresholds.reached(planConsumedMicros, planCreditsMicros, Alert.PLAN_LOW_PERCENT).contains(Alert.PLAN_LOW_PERCENT)) {
+            out.add(new Alert(Alert.Kind.PLAN_CREDITS_LOW, "plan", "", Alert.PLAN_LOW_PERCENT, period, planConsumedMicros, planCreditsMicros));
+        }
+        // Out of credits: of the allotment and grants, or of the grants alone on a plan that allots none
+        // (a plan with neither has nothing to run out of).
+        if (planCreditsMicros != null && (planCreditsMicros > 0 || grantedMicros > 0) && balanceMicros <= 0) {
+            out.add(new Alert(Alert.Kind.PLAN_CREDITS_EXHAUSTED, "plan", "", 100, period, planConsumedMicros, planCreditsMicros));
         }
         return out;
     }

@@ -67,16 +67,18 @@ public final class Alerts {
             Long planCredits = null;
             long planConsumed = 0;
             long balance = 0;
+            long granted = 0;
             if (period.equals(current)) {
                 String planBucketId = PlanAllotment.bucketId(period);
                 for (CreditBucket b : buckets) {
+                    if (b.kind() == CreditBucket.Kind.GRANT && b.validAt(now)) granted = Math.addExact(granted, b.creditsMicros());
                     if (!b.id().equals(planBucketId)) continue;
                     planCredits = b.creditsMicros();
                     planConsumed = b.consumedMicros();
                     balance = Drawdown.availableMicros(buckets, now);
                 }
             }
-            for (Alert a : AlertRules.evaluate(period, budgets, orgConsumed, members, planCredits, planConsumed, balance)) {
+            for (Alert a : AlertRules.evaluate(period, budgets, orgConsumed, members, planCredits, planConsumed, balance, granted)) {
                 insert(c, orgId, a, now);
             }
         }

@@ -521,6 +521,24 @@ class AlertsWebhookTest {
     }
 
     @Test
+    void aPlanThatAllotsNothingAlertsWhenItsGrantsRunOut() {
+        plan(server, "al-prepaid", "0", "block");
+        String prepaid = newOrg(server, "al-prepaid-org", "al-prepaid");
+        server.op("POST", "/v1/orgs/" + prepaid + "/grants", "{\"credits\": \"6\"}");
+        spend("al-prepaid-1", prepaid, dev(prepaid), 3);
+        assertThat(notifications(prepaid)).isEmpty();
+        spend("al-prepaid-2", prepaid, dev(prepaid), 3);
+        JsonNode out = notifications(prepaid);
+        assertThat(out).hasSize(1);
+        assertNotification(out.get(0), "PLAN_CREDITS_EXHAUSTED", "plan", null, 100);
+        // Pay as you go (no allotment, no grant): nothing to run out of, nothing to alert.
+        plan(server, "al-payg", "0", "allow");
+        String payg = newOrg(server, "al-payg-org", "al-payg");
+        spend("al-payg-1", payg, dev(payg), 3);
+        assertThat(notifications(payg)).isEmpty();
+    }
+
+    @Test
     void thresholdsAreNotifiedAgainInTheNextMonth() {
         String org = newOrg("al-month");
         server.op("PUT", "/v1/orgs/" + org + "/budgets", """
