@@ -32,12 +32,6 @@ public record Model(String id, String name, String provider, List<RateVersion> v
         return best;
     }
 
-    /** Whether the version in force at {@code at} makes the model's usage unmetered (false before any version). */
-    public boolean unmeteredAt(java.time.Instant at) {
-        RateVersion v = versionAt(at);
-        return v != null && v.unmetered();
-    }
-
     /** The version that takes effect soonest after {@code at}, or null (ties: the higher version). */
     public RateVersion nextVersionAfter(java.time.Instant at) {
         RateVersion next = null;
