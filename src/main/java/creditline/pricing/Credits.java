@@ -30,7 +30,7 @@ public final class Credits {
 
     public static long parseMicros(String credits) {
         try {
-            return parseMicros(new BigDecimal(credits.trim()));
+            return parseMicros(new BigDecimal(credits.strip()));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a decimal number: '" + credits + "'");
         }

@@ -107,7 +107,7 @@ final class CatalogRoutes {
         String rateText = Http.query(req, "creditsPerUsd");
         if (rateText != null) {
             try {
-                rate = new BigDecimal(rateText.trim());
+                rate = new BigDecimal(rateText.strip());
             } catch (NumberFormatException e) {
                 rate = BigDecimal.ZERO;
             }

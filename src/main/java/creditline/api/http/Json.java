@@ -181,8 +181,9 @@ public final class Json {
         BigDecimal d = null;
         try {
             if (v.isNumber()) d = v.decimalValue();
-            // BigDecimal reads any script's digits ("١٢" is 12): a decimal here is written in ASCII.
-            if (v.isTextual() && v.textValue().trim().chars().allMatch(c -> c < 128)) d = new BigDecimal(v.textValue().trim());
+            // BigDecimal reads any script's digits ("١٢" is 12): a decimal here is written in ASCII;
+            // spaces around it are dropped, other characters (a NUL, say) are not.
+            if (v.isTextual() && v.textValue().strip().chars().allMatch(c -> c < 128)) d = new BigDecimal(v.textValue().strip());
         } catch (NumberFormatException ignored) {
             // reported below
         }

@@ -46,6 +46,8 @@ class TextOnBothDatabasesTest {
             assertThat(statuses).containsExactly("accepted:", "rejected:VALIDATION_ERROR", "rejected:VALIDATION_ERROR", "rejected:VALIDATION_ERROR",
                     "accepted:");
             assertFieldError(s.post("/v1/orgs/txt/grants", OP, "{\"credits\": \"1\", \"reason\": \"a\\u0000b\"}"), 400, "VALIDATION_ERROR", "reason");
+            assertFieldError(s.post("/v1/orgs/txt/grants", OP, "{\"credits\": \"5\\u0000\"}"), 400, "VALIDATION_ERROR", "credits");
+            assertStatus(s.post("/v1/orgs/txt/grants", OP, "{\"credits\": \" 5 \"}"), 201);
             assertFieldError(s.call("PUT", "/v1/plans/txt-2", OP, "{\"name\": \"x\", \"creditsIncluded\": \"1\", \"features\": [\"\\ud800\"]}"), 400,
                     "VALIDATION_ERROR", "features");
 
