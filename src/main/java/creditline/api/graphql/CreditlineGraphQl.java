@@ -426,12 +426,8 @@ public final class CreditlineGraphQl {
      * {@link CoercingParseLiteralException}, a variable's as a {@link CoercingParseValueException}.
      */
     private static String decimal(String text, String written, Function<String, ? extends RuntimeException> refusal) {
-        BigDecimal d;
-        try {
-            d = new BigDecimal(text.trim());
-        } catch (NumberFormatException e) {
-            throw refusal.apply(DECIMAL_EXPECTED + written);
-        }
+        BigDecimal d = Json.decimal(text);
+        if (d == null) throw refusal.apply(DECIMAL_EXPECTED + written);
         if (Json.tooManyDigits(d)) {
             throw refusal.apply("Decimal must have at most " + Json.DECIMAL_DIGITS_MAX + " digits before and after the point, got " + written);
         }

@@ -178,20 +178,27 @@ public final class Json {
     public static BigDecimal optionalDecimal(JsonNode node, String field) {
         JsonNode v = present(node, field);
         if (v == null) return null;
-        BigDecimal d = null;
-        try {
-            if (v.isNumber()) d = v.decimalValue();
-            // BigDecimal reads any script's digits ("١٢" is 12): a decimal here is written in ASCII;
-            // spaces around it are dropped, other characters (a NUL, say) are not.
-            if (v.isTextual() && v.textValue().strip().chars().allMatch(c -> c < 128)) d = new BigDecimal(v.textValue().strip());
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
+        BigDecimal d = v.isNumber() ? v.decimalValue() : v.isTextual() ? decimal(v.textValue()) : null;
         if (d == null) throw Failure.invalid(field, field + " must be a decimal number such as \"12.35\", got " + v);
         if (tooManyDigits(d)) {
             throw Failure.invalid(field, field + " must have at most " + DECIMAL_DIGITS_MAX + " digits before and after the point, got " + v);
         }
         return d;
+    }
+
+    /**
+     * The decimal {@code text} writes, or null when it writes none. BigDecimal reads any script's
+     * digits ("١٢" is 12): a decimal here is written in ASCII; spaces around it are dropped, other
+     * characters (a NUL, say) are not. REST's and GraphQL's decimals are both read here.
+     */
+    public static BigDecimal decimal(String text) {
+        String s = text.strip();
+        if (!s.chars().allMatch(c -> c < 128)) return null;
+        try {
+            return new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Digits a decimal may have on either side of its point. */

@@ -237,6 +237,10 @@ class GraphQlTest {
                 assertThat(message(r)).as(bad).contains(inline);
             }
         }
+        // Read as REST reads them: ASCII digits only, and nothing but spaces around them.
+        for (String bad : List.of("\u0661\u0662", "5\u0000")) {
+            assertThat(code(setMemberBudgetVariable("gql-decimals", bad))).as(bad).isEqualTo("VALIDATION_ERROR");
+        }
         for (String bad : List.of("\"-5\"", "-5", "-0.000001", "\"1.1234567\"", "1.1234567")) {
             assertThat(code(setMemberBudgetInline("gql-decimals", bad))).as(bad).isEqualTo("VALIDATION_ERROR");
             assertThat(code(setOrgBudgetInline("gql-decimals", bad))).as(bad).isEqualTo("VALIDATION_ERROR");
