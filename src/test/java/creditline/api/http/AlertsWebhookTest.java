@@ -227,6 +227,13 @@ class AlertsWebhookTest {
         return r.json().path("notifications");
     }
 
+    /** An org budget of 10 and a default member budget of 4, both notifying at 50 % and 100 %. */
+    private static void alertAtHalf(String orgId) {
+        server.op("PUT", "/v1/orgs/" + orgId + "/budgets", """
+                {"org": {"credits": "10", "notifyAdmin": true, "alertPercent": 50},
+                 "defaultMember": {"credits": "4", "notifyUser": true, "alertPercent": 50}}""");
+    }
+
     private static JsonNode notifications(String orgId) {
         return notifications(server, orgId);
     }
@@ -389,9 +396,7 @@ class AlertsWebhookTest {
     @Test
     void notificationsAreRaisedPerBudgetAndMembersSeeOnlyTheirOwn() {
         String org = newOrg("al-notes");
-        server.op("PUT", "/v1/orgs/" + org + "/budgets", """
-                {"org": {"credits": "10", "notifyAdmin": true, "alertPercent": 50},
-                 "defaultMember": {"credits": "4", "notifyUser": true, "alertPercent": 50}}""");
+        alertAtHalf(org);
         member(server, org, "idle@" + org + ".example", "member");
         spend("al-notes-1", org, dev(org), 3);
         spend("al-notes-2", org, ana(org), 5);
@@ -472,9 +477,7 @@ class AlertsWebhookTest {
     @Test
     void alertsRaisedTogetherAreListedInAFixedOrder() {
         String org = newOrg("al-order");
-        server.op("PUT", "/v1/orgs/" + org + "/budgets", """
-                {"org": {"credits": "10", "notifyAdmin": true, "alertPercent": 50},
-                 "defaultMember": {"credits": "4", "notifyUser": true, "alertPercent": 50}}""");
+        alertAtHalf(org);
         spend("al-order-1", org, dev(org), 10);
         JsonNode list = notifications(org);
         assertThat(list).hasSize(4);
