@@ -63,6 +63,7 @@ final class CatalogRoutes {
     /** A display name (a model's, its provider's, a plan's): at most 200 characters, no control characters; null stays null. */
     static String label(String text, String field) {
         if (text == null) return null;
+        if (text.isBlank()) throw Failure.invalid(field, field + " must not be blank (leave it out instead)");
         if (text.length() > LABEL_LENGTH_MAX) throw Failure.invalid(field, field + " must be at most " + LABEL_LENGTH_MAX + " characters");
         if (text.chars().anyMatch(Character::isISOControl)) throw Failure.invalid(field, field + " must not contain control characters");
         return text;

@@ -212,6 +212,11 @@ class RangeAndInputApiTest {
         }
         assertFieldError(server.put("/v1/models/rng-label", OP, "{\"name\": \"" + "n".repeat(201) + "\"}"), 400, "VALIDATION_ERROR", "name");
         assertFieldError(server.put("/v1/models/rng-label", OP, "{\"provider\": \"a\\u0000b\"}"), 400, "VALIDATION_ERROR", "provider");
+        // A blank name would show as an empty cell in every list; leaving it out keeps (or defaults) it.
+        assertFieldError(server.put("/v1/models/rng-label", OP, "{\"name\": \"\"}"), 400, "VALIDATION_ERROR", "name");
+        assertFieldError(server.put("/v1/models/rng-label", OP, "{\"provider\": \" \"}"), 400, "VALIDATION_ERROR", "provider");
+        assertFieldError(server.put("/v1/plans/rng-blank", OP, "{\"name\": \" \", \"creditsIncluded\": \"1\"}"), 400, "VALIDATION_ERROR", "name");
+        assertFieldError(server.post("/v1/orgs", OP, "{\"id\": \"rng-blank\", \"name\": \"\", \"planId\": \"rng-plan\"}"), 400, "VALIDATION_ERROR", "name");
         assertThat(server.op("GET", "/v1/models/rng-cheap/rates", null).path("modelId").asText()).isEqualTo("rng-cheap");
         String org = newOrg("rng-ids");
         for (String id : new String[] {"a\nb@rng.example", "a\tb@rng.example", "a\u0000b@rng.example"}) {
