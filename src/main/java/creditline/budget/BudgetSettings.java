@@ -1,5 +1,7 @@
 package creditline.budget;
 
+import creditline.common.Failure;
+
 /**
  * An org's budget configuration: its monthly budget and the default monthly member budget.
  * Amounts are micro-credits; null means unlimited. Alert percents are 1..100.
@@ -20,6 +22,12 @@ public record BudgetSettings(Budget org, Budget defaultMember) {
         public Budget withCredits(Long credits) {
             return new Budget(credits, enforce, notifies, alertPercent);
         }
+    }
+
+    /** A requested alert threshold, as REST and GraphQL check it: 1 to 100; {@code field} names it in the error. */
+    public static int alertPercent(long requested, String field) {
+        if (requested < 1 || requested > 100) throw Failure.invalid(field, field + " must be 1 to 100, got " + requested);
+        return (int) requested;
     }
 
     /**

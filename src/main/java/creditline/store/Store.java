@@ -557,8 +557,13 @@ public final class Store implements AutoCloseable {
     public CreatedKey createKey(String orgId, Role role, String memberId) {
         return write(List.of(orgId), 1, tx -> {
             requireOrg(tx, orgId);
-            if (memberId != null && member(tx, orgId, memberId) == null) {
+            Member member = memberId == null ? null : member(tx, orgId, memberId);
+            if (memberId != null && member == null) {
                 throw Failure.notFound("MEMBER_NOT_FOUND", "member '" + memberId + "' does not exist in org '" + orgId + "'");
+            }
+            if (role == Role.ADMIN && member != null && member.role() != Role.ADMIN) {
+                throw Failure.invalid("memberId", "member '" + memberId + "' is not an admin of org '" + orgId
+                        + "': an admin key bound to a member needs an admin member (PUT the member with role admin first), or no memberId");
             }
             Keys.NewKey k = Keys.generate();
             try (PreparedStatement ps = tx.prepareStatement(
@@ -589,10 +594,16 @@ public final class Store implements AutoCloseable {
     /** The principal of a stored key, or null. */
     public Principal principalByKeyHash(String hash) {
         return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT org_id, key_id, role, member_id FROM api_keys WHERE key_hash = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT k.org_id, k.key_id, k.role, k.member_id, m.role FROM api_keys k"
+                    + " LEFT JOIN members m ON m.org_id = k.org_id AND m.member_id = k.member_id WHERE k.key_hash = ?")) {
                 ps.setString(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new Principal(Role.parse(rs.getString(3)), rs.getString(1), rs.getString(4), rs.getString(2)) : null;
+                    if (!rs.next()) return null;
+                    Role keyRole = Role.parse(rs.getString(3));
+                    String memberRole = rs.getString(5);
+                    // A key bound to a member acts with at most the member's role: demoting an admin demotes their keys.
+                    Role role = keyRole == Role.ADMIN && memberRole != null && Role.parse(memberRole) != Role.ADMIN ? Role.MEMBER : keyRole;
+                    return new Principal(role, rs.getString(1), rs.getString(4), rs.getString(2));
                 }
             }
         });

@@ -80,6 +80,7 @@ public final class CreditlineGraphQl {
         this.store = store;
         this.sdl = readSchema();
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
+                .strictMode(false).scalar(idScalar()).strictMode(true) // replaces graphql-java's ID
                 .scalar(decimalScalar())
                 .scalar(longScalar())
                 .type("Query", q -> q
@@ -363,9 +364,9 @@ public final class CreditlineGraphQl {
         Map<String, Object> in = (Map<String, Object>) section;
         Long credits = in.containsKey("credits") ? micros((String) in.get("credits")) : current.creditsMicros();
         Integer alert = (Integer) in.get("alertPercent");
-        if (alert != null && (alert < 1 || alert > 100)) throw Failure.invalid(where + ".alertPercent", where + ".alertPercent must be 1 to 100, got " + alert);
         return new BudgetSettings.Budget(credits, in.get("enforce") == null ? current.enforce() : (Boolean) in.get("enforce"),
-                in.get("notify") == null ? current.notifies() : (Boolean) in.get("notify"), alert == null ? current.alertPercent() : alert);
+                in.get("notify") == null ? current.notifies() : (Boolean) in.get("notify"),
+                alert == null ? current.alertPercent() : BudgetSettings.alertPercent(alert, where + ".alertPercent"));
     }
 
     /** Credits read as REST reads them (PUT …/budgets and …/budgets/members/{m}): the same limits, codes and messages. */
@@ -392,6 +393,38 @@ public final class CreditlineGraphQl {
     }
 
     // ---- scalars ----
+
+    /**
+     * The spec's {@code ID}, strictly: a string or an integer. graphql-java's own turns any
+     * variable into text — {@code {"a": 1}} became the id {@code "{a=1}"}, echoed back in "not
+     * found" — where a literal of the same shape is refused.
+     */
+    private static GraphQLScalarType idScalar() {
+        return GraphQLScalarType.newScalar().name("ID").description("An id: a string, or an integer taken as its digits")
+                .coercing(new Coercing<String, String>() {
+                    @Override
+                    public String serialize(Object value, GraphQLContext context, Locale locale) {
+                        if (value instanceof String || value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger) {
+                            return value.toString();
+                        }
+                        throw new CoercingSerializeException("not an id: " + value);
+                    }
+
+                    @Override
+                    public String parseValue(Object input, GraphQLContext context, Locale locale) {
+                        if (input instanceof String s) return s;
+                        if (input instanceof Integer || input instanceof Long || input instanceof java.math.BigInteger) return input.toString();
+                        throw new CoercingParseValueException("ID must be a string or an integer, got " + new String(Json.write(input), StandardCharsets.UTF_8));
+                    }
+
+                    @Override
+                    public String parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context, Locale locale) {
+                        if (input instanceof StringValue s) return s.getValue();
+                        if (input instanceof IntValue i) return i.getValue().toString();
+                        throw new CoercingParseLiteralException("ID must be a string or an integer, got " + AstPrinter.printAst(input));
+                    }
+                }).build();
+    }
 
     private static GraphQLScalarType decimalScalar() {
         return GraphQLScalarType.newScalar().name("Decimal").description("A decimal string such as \"12.35\"")

@@ -86,10 +86,10 @@ final class EnforcementRoutes {
         Json.object(node, where);
         Json.onlyFields(node, where, Set.of("credits", "enforce", notifyField, "alertPercent"));
         Long credits = node.has("credits") ? Json.optionalCredits(node, "credits") : current.creditsMicros();
-        Long alert = Json.optionalCount(node, "alertPercent");
-        if (alert != null && (alert < 1 || alert > 100)) throw Failure.invalid(where + ".alertPercent", where + ".alertPercent must be 1 to 100, got " + alert);
+        Long alert = Json.optionalWhole(node, "alertPercent");
         return new BudgetSettings.Budget(credits, Json.optionalBoolean(node, "enforce", current.enforce()),
-                Json.optionalBoolean(node, notifyField, current.notifies()), alert == null ? current.alertPercent() : alert.intValue());
+                Json.optionalBoolean(node, notifyField, current.notifies()),
+                alert == null ? current.alertPercent() : BudgetSettings.alertPercent(alert, where + ".alertPercent"));
     }
 
     private void listOverrides(ServerRequest req, ServerResponse res) {

@@ -169,6 +169,17 @@ public final class Json {
         return n;
     }
 
+    /** A whole number of either sign (a percent, say: its range is the caller's to check), or null when absent. */
+    public static Long optionalWhole(JsonNode node, String field) {
+        JsonNode v = present(node, field);
+        if (v == null) return null;
+        java.math.BigInteger whole = wholeNumber(v, field);
+        if (whole.abs().compareTo(java.math.BigInteger.valueOf(COUNT_MAX)) > 0) {
+            throw new Failure(Failure.Kind.INVALID, "VALUE_TOO_LARGE", field + " is out of range: " + v, Map.of("field", field));
+        }
+        return whole.longValue();
+    }
+
     public static long count(JsonNode node, String field) {
         Long v = optionalCount(node, field);
         return v == null ? 0 : v;

@@ -171,7 +171,9 @@ final class OrgRoutes {
         if (type != Member.typeOf(memberId)) {
             throw Failure.invalid("type", "a service account's id is 'SA <name>' and a user's is an email; '" + memberId + "' cannot be " + type.wire());
         }
-        Http.ok(res, Views.member(store.putMember(orgId, memberId, role, type)));
+        Member stored = store.putMember(orgId, memberId, role, type);
+        auth.forgetAll(); // the member's keys act with at most their role
+        Http.ok(res, Views.member(stored));
     }
 
     private void getMember(ServerRequest req, ServerResponse res) {

@@ -169,8 +169,10 @@ class GraphQlTest {
         assertThat(code(graphql(adminKey, "mutation { clearMemberBudget(orgId: \"team-1\", memberId: \"SA ci\") { override } }", Map.of())))
                 .isEqualTo("OVERRIDE_NOT_FOUND");
 
-        assertThat(code(graphql(adminKey, "mutation { setBudgets(orgId: \"team-1\", input: {org: {alertPercent: 0}}) { org { alertPercent } } }", Map.of())))
-                .isEqualTo("VALIDATION_ERROR");
+        for (int outside : new int[] {0, -1, 101}) {
+            assertThat(code(graphql(adminKey, "mutation { setBudgets(orgId: \"team-1\", input: {org: {alertPercent: " + outside + "}}) { org { alertPercent } } }",
+                    Map.of()))).isEqualTo("VALIDATION_ERROR");
+        }
         assertThat(code(graphql(adminKey, "mutation { setMemberBudget(orgId: \"team-1\", memberId: \"ghost@t1.io\", credits: \"1\") { memberId } }", Map.of())))
                 .isEqualTo("MEMBER_NOT_FOUND");
         assertThat(code(graphql(adminKey, "mutation { setMemberBudget(orgId: \"team-1\", memberId: \"SA ci\") { credits } }", Map.of())))
@@ -252,6 +254,27 @@ class GraphQlTest {
         assertThat(server.get("/v1/orgs/gql-decimals/budgets/members", TestServer.OPERATOR_KEY).json().path("overrides")).isEmpty();
         assertThat(setMemberBudgetInline("gql-decimals", "\"1e3\"").path("data").path("setMemberBudget").path("credits").asText()).isEqualTo("1000.00");
         assertThat(setMemberBudgetInline("gql-decimals", "2.5E2").path("data").path("setMemberBudget").path("credits").asText()).isEqualTo("250.00");
+    }
+
+    @Test
+    void anIdIsAStringOrAnIntegerAsVariableAndInline() {
+        orgWithMember("gql-ids");
+        String query = "query($t: ID!) { teamSubscription(teamId: $t) { plan } }";
+        for (Object bad : List.of(Map.of("a", 1), List.of("gql-ids"), true, 1.5)) {
+            JsonNode r = graphql(TestServer.OPERATOR_KEY, query, Map.of("t", bad));
+            assertThat(code(r)).as(bad + ": " + r).isEqualTo("VALIDATION_ERROR");
+            assertThat(message(r)).as(bad.toString()).contains("ID must be a string or an integer").doesNotContain("{a=1}");
+        }
+        JsonNode member = graphql(TestServer.OPERATOR_KEY, "mutation($m: ID!) { setMemberBudget(orgId: \"gql-ids\", memberId: $m, credits: \"1\") { memberId } }",
+                Map.of("m", List.of("m1@t.io")));
+        assertThat(code(member)).isEqualTo("VALIDATION_ERROR");
+        assertThat(server.get("/v1/orgs/gql-ids/budgets/members", TestServer.OPERATOR_KEY).json().path("overrides")).isEmpty();
+        assertThat(code(graphql(TestServer.OPERATOR_KEY, "{ balance(orgId: {a: 1}) { credits } }", Map.of()))).isEqualTo("VALIDATION_ERROR");
+        // A string, and an integer taken as its digits, are ids (the org "42" does not exist: the id was read).
+        assertThat(graphql(TestServer.OPERATOR_KEY, query, Map.of("t", "gql-ids")).path("data").path("teamSubscription").path("plan").asText())
+                .isNotEmpty();
+        assertThat(code(graphql(TestServer.OPERATOR_KEY, query, Map.of("t", 42)))).isEqualTo("ORG_NOT_FOUND");
+        assertThat(code(graphql(TestServer.OPERATOR_KEY, "{ balance(orgId: 42) { credits } }", Map.of()))).isEqualTo("ORG_NOT_FOUND");
     }
 
     @Test

@@ -174,6 +174,26 @@ class AuthApiTest {
     }
 
     @Test
+    void aKeyBoundToAMemberActsWithAtMostTheMembersRole() {
+        member(server, "auth-a", "dora@a.example", "admin");
+        String dora = key(server, "auth-a", "admin", "dora@a.example");
+        assertStatus(server.get("/v1/orgs/auth-a/budgets", dora), 200);
+        // Demoted: her admin key is a member key now — her own data only — on the next request.
+        member(server, "auth-a", "dora@a.example", "member");
+        assertError(server.get("/v1/orgs/auth-a/budgets", dora), 403, "FORBIDDEN");
+        assertError(server.post("/v1/orgs/auth-a/keys", dora, "{\"role\": \"admin\"}"), 403, "FORBIDDEN");
+        assertStatus(server.get("/v1/me", dora), 200);
+        // An admin key for a member who is not an admin is refused rather than handed out inert.
+        assertError(server.post("/v1/orgs/auth-a/keys", OP, "{\"role\": \"admin\", \"memberId\": \"dora@a.example\"}"), 400, "VALIDATION_ERROR");
+        // Promoted again: admin again.
+        member(server, "auth-a", "dora@a.example", "admin");
+        assertStatus(server.get("/v1/orgs/auth-a/budgets", dora), 200);
+        // A member key stays a member key whatever its member's role.
+        String doraMember = key(server, "auth-a", "member", "dora@a.example");
+        assertError(server.get("/v1/orgs/auth-a/budgets", doraMember), 403, "FORBIDDEN");
+    }
+
+    @Test
     void anAdminCannotDeleteAnotherOrgsKey() {
         var created = server.op("POST", "/v1/orgs/auth-b/keys", "{\"role\": \"admin\"}");
         String id = created.path("id").asText();

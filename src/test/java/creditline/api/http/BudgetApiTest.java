@@ -186,7 +186,8 @@ class BudgetApiTest {
                 "defaultMember.alertPercent");
         assertFieldError(server.put(budgets(org), OP, "{\"defaultMember\": {\"alertPercent\": 101}}"), 400, "VALIDATION_ERROR",
                 "defaultMember.alertPercent");
-        assertThat(server.put(budgets(org), OP, "{\"org\": {\"alertPercent\": -5}}").status()).isEqualTo(400);
+        // A negative percent is out of 1..100 like 0 (GraphQL says so too), not a negative token count.
+        assertFieldError(server.put(budgets(org), OP, "{\"org\": {\"alertPercent\": -5}}"), 400, "VALIDATION_ERROR", "org.alertPercent");
         assertThat(server.put(budgets(org), OP, "{\"org\": {\"alertPercent\": 50.5}}").status()).isEqualTo(400);
         assertThat(server.put(budgets(org), OP, "{\"org\": {\"alertPercent\": \"50\"}}").status()).isEqualTo(400);
         assertSection(getBudgets(org).path("org"), null, false, "notifyAdmin", false, 100);
