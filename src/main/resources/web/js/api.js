@@ -55,9 +55,9 @@ export async function del(url) {
   await send('DELETE', url);
 }
 
-/** Posts a file's text as it is (e.g. text/csv) and returns the JSON answer. */
-export async function postText(url, text, contentType) {
-  return (await send('POST', url, text, contentType)).json();
+/** Posts a body as it is — text, or a file's bytes (an ArrayBuffer) — and returns the JSON answer. */
+export async function postBody(url, body, contentType) {
+  return (await send('POST', url, body, contentType)).json();
 }
 
 /** Fetches a file with the key and hands it to the browser as a download named by the server. */

@@ -36,13 +36,21 @@ export function chart(label, option, cls = 'chart') {
   return el;
 }
 
-const tooltipValue = (items) => (p) => `${p.marker}${p.seriesName || p.name}: ${items[p.seriesIndex ?? p.dataIndex]?.credits ?? ''} credits`;
+/**
+ * Text for a tooltip, which ECharts inserts as HTML: names (agents, models, activities) are the
+ * users' own free text, so every one goes through here.
+ */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+const tooltipValue = (items) => (p) => `${p.marker}${escapeHtml(p.seriesName || p.name)}: ${escapeHtml(items[p.seriesIndex ?? p.dataIndex]?.credits ?? '')} credits`;
 
 /** Daily credits as bars (or a line): x the dates, y the credits. */
 export function daily(label, days, kind = 'bar') {
   return chart(label, {
     grid: { left: 48, right: 16, top: 32, bottom: 40 },
-    tooltip: { trigger: 'axis', formatter: (ps) => `${ps[0].axisValue}<br>${days[ps[0].dataIndex].credits} credits` },
+    tooltip: { trigger: 'axis', formatter: (ps) => `${escapeHtml(ps[0].axisValue)}<br>${escapeHtml(days[ps[0].dataIndex].credits)} credits` },
     xAxis: { type: 'category', data: days.map((d) => d.date), axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', name: 'credits', nameTextStyle: { align: 'left' } },
     series: [{ type: kind, data: days.map((d) => toChartNumber(d.credits)), itemStyle: { color: PALETTE[0] }, areaStyle: kind === 'line' ? { opacity: 0.15 } : undefined }],
@@ -54,7 +62,7 @@ export function shareBars(label, shares, keyOf, colorOf) {
   const rows = [...shares].reverse();
   return chart(label, {
     grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
-    tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${rows[p.dataIndex].credits} credits (${percentText(rows[p.dataIndex].percent)})` },
+    tooltip: { trigger: 'item', formatter: (p) => `${escapeHtml(p.name)}: ${escapeHtml(rows[p.dataIndex].credits)} credits (${escapeHtml(percentText(rows[p.dataIndex].percent))})` },
     xAxis: { type: 'value' },
     yAxis: { type: 'category', data: rows.map(keyOf), axisLabel: { width: 160, overflow: 'truncate' } },
     series: [{ type: 'bar', data: rows.map((s) => ({ value: toChartNumber(s.credits), itemStyle: { color: colorOf(keyOf(s)) } })) }],

@@ -21,9 +21,29 @@ function append(el, children) {
   }
 }
 
+/**
+ * The focused control's key (its data-focus, or id) when a re-render removed it: the control
+ * with the same key gets the focus back when it is drawn again, so a keyboard user stays where
+ * they were (a preset, a sort header, a budget just saved) instead of starting over from the top.
+ */
+let lostFocus = null;
+
 export function replace(el, ...children) {
+  const active = document.activeElement;
+  if (active && active !== document.body && el.contains(active)) lostFocus = active.getAttribute('data-focus') || active.id || null;
   el.replaceChildren();
   append(el, children);
+  if (lostFocus) {
+    if (document.activeElement && document.activeElement !== document.body) {
+      lostFocus = null; // the user has moved on
+    } else {
+      const again = el.querySelector(`[data-focus="${CSS.escape(lostFocus)}"], #${CSS.escape(lostFocus)}`);
+      if (again) {
+        again.focus();
+        if (document.activeElement === again) lostFocus = null;
+      }
+    }
+  }
   return el;
 }
 

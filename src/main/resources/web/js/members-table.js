@@ -50,16 +50,19 @@ export function membersTable(opts) {
     }
   }
 
+  let latest = 0;
   async function load() {
+    const mine = ++latest; // an answer to an older search or sort that arrives late is dropped
     replace(body, loading('members'));
     try {
       const server = SERVER_SORTS[state.sort];
       const r = await allRows(opts.orgId, opts.range, server || 'credits', server ? state.order : 'desc', state.search);
+      if (mine !== latest) return;
       state.rows = r.rows;
       state.total = r.total;
       render();
     } catch (err) {
-      replace(body, failure('members', err));
+      if (mine === latest) replace(body, failure('members', err));
     }
   }
 
@@ -75,7 +78,7 @@ export function membersTable(opts) {
     const active = state.sort === key;
     const next = active ? (state.order === 'asc' ? 'desc' : 'asc') : (key === 'member' ? 'asc' : 'desc');
     return h('th', { scope: 'col', class: num ? 'num' : null, 'aria-sort': active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none' },
-      h('button', { type: 'button', class: 'sort', 'data-sort': key, onclick: () => {
+      h('button', { type: 'button', class: 'sort', 'data-sort': key, 'data-focus': `sort-${key}`, onclick: () => {
         state.sort = key;
         state.order = next;
         if (SERVER_SORTS[key]) load(); else render();
@@ -114,11 +117,15 @@ export function membersTable(opts) {
     } else if (withBudget) {
       cells.push(h('td', { class: 'num', 'data-col': 'budget' }, opts.budgets ? budgetEditor(r) : (r.budget ?? 'Unlimited')));
       cells.push(h('td', { 'data-col': 'usage' }, r.budget === null ? h('span', { class: 'muted' }, '—')
-        : h('div', { class: 'usage-cell' }, bar(r.usagePercent, `${percentText(r.usagePercent)} of the monthly budget`),
-          h('span', {}, `${r.budgetConsumed} / ${r.budget} (${percentText(r.usagePercent)})`))));
+        : h('div', { class: 'usage-cell' }, usageBar(r), h('span', {}, `${r.budgetConsumed} / ${r.budget} (${usageText(r)})`))));
     }
     return h('tr', { 'data-member': r.memberId }, cells);
   }
+
+  /** A budget of 0 has no percent (the API's usagePercent is null): any usage of it is over. */
+  const overZero = (r) => r.usagePercent === null && compare(r.budget, '0') === 0 && compare(r.budgetConsumed, '0') > 0;
+  const usageText = (r) => (overZero(r) ? 'over a budget of 0' : percentText(r.usagePercent));
+  const usageBar = (r) => bar(overZero(r) ? 100 : r.usagePercent, `${usageText(r)} of the monthly budget`);
 
   function miniChart(r) {
     if (r.byModel.length === 0) return h('span', { class: 'muted' }, 'no usage');
@@ -134,11 +141,11 @@ export function membersTable(opts) {
     const shown = override !== undefined ? (override === null ? 'Unlimited' : override)
       : (defaultCredits === null ? 'not configured' : `${defaultCredits} (default)`);
     const cell = h('span', {});
-    const button = h('button', { type: 'button', class: 'link', 'data-testid': 'edit-budget',
+    const button = h('button', { type: 'button', class: 'link', 'data-testid': 'edit-budget', 'data-focus': `budget-${r.memberId}`,
       'aria-label': `Budget of ${r.memberId}: ${shown}. Edit`, onclick: () => edit() }, shown);
     cell.append(button);
     function edit() {
-      const input = h('input', { type: 'text', class: 'budget-edit', inputmode: 'decimal', value: override ?? '',
+      const input = h('input', { type: 'text', class: 'budget-edit', inputmode: 'decimal', value: override ?? '', 'data-focus': `budget-${r.memberId}`,
         'aria-label': `Monthly budget of ${r.memberId} in credits; empty to use the default, "unlimited" for no limit` });
       const message = h('span', { class: 'muted', role: 'alert' });
       input.addEventListener('keydown', async (e) => {

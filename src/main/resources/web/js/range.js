@@ -22,7 +22,7 @@ export function monthToDate(today) {
 
 /** A range selector; `onChange(range)` is called with each new choice. */
 export function rangeSelector(today, range, onChange) {
-  const buttons = PRESETS.map((n) => h('button', { type: 'button', 'aria-pressed': String(range.days === n), 'data-preset': n,
+  const buttons = PRESETS.map((n) => h('button', { type: 'button', 'aria-pressed': String(range.days === n), 'data-preset': n, 'data-focus': `preset-${n}`,
     onclick: () => onChange(preset(today, n)) }, `${n} days`));
   const from = h('input', { type: 'date', id: 'range-from', value: range.from, max: today });
   const to = h('input', { type: 'date', id: 'range-to', value: addDays(range.to, -1), max: today });
@@ -40,7 +40,7 @@ export function rangeSelector(today, range, onChange) {
       h('div', { class: 'presets', role: 'group', 'aria-label': 'Presets' }, buttons),
       h('label', { class: 'field', for: 'range-from' }, 'From', from),
       h('label', { class: 'field', for: 'range-to' }, 'To (inclusive)', to),
-      h('button', { type: 'submit' }, 'Apply'),
+      h('button', { type: 'submit', 'data-focus': 'range-apply' }, 'Apply'),
       error),
     h('p', { class: 'range-label', 'data-testid': 'range', 'data-from': range.from, 'data-to': range.to },
       `${range.from} to ${addDays(range.to, -1)} (UTC)`));

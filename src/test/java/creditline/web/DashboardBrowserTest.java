@@ -396,4 +396,110 @@ class DashboardBrowserTest {
         assertThat(override("ghost@webco.example")).isNull();
         browser.until(d -> "250.00".equals(rowBudget(BOB)));
     }
+
+    @Test
+    @Order(9)
+    void namesInChartTooltipsAreTextNotMarkup() {
+        String evil = "<img src=/pwned-tooltip onerror=alert(1)>";
+        server.op("POST", "/v1/usage", "{\"id\": \"evil-agent-1\", \"orgId\": \"" + ORG + "\", \"memberId\": \"" + BOB + "\", \"model\": \""
+                + DashboardFixture.model(0) + "\", \"activity\": \"chat\", \"agent\": \"" + evil + "\", \"tokens\": {\"input\": 1000}}");
+        signIn(adminKey);
+        open("usage");
+        browser.until(d -> d.findElements(By.cssSelector("[aria-label='Credits by agent'][data-ready='true']")).isEmpty() ? null : true);
+        // The tooltip ECharts shows on hover, for the evil agent's bar.
+        Object tooltip = browser.asyncScript("""
+                const [name, done] = arguments;
+                import('/web/vendor/echarts/echarts.esm.min.js').then((echarts) => {
+                  const el = document.querySelector("[aria-label='Credits by agent']");
+                  const c = echarts.getInstanceByDom(el);
+                  c.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: c.getOption().yAxis[0].data.indexOf(name) });
+                  setTimeout(() => done(String([...el.querySelectorAll('div')].map((d) => d.innerHTML).find((x) => x.includes(' credits')))
+                    + '|images:' + el.querySelectorAll('img').length), 300);
+                });""", evil);
+        assertThat(String.valueOf(tooltip)).contains("&lt;img src=/pwned-tooltip").doesNotContain("<img").endsWith("|images:0");
+        assertThat(browser.driver.findElements(By.cssSelector("img[src='/pwned-tooltip']"))).isEmpty();
+    }
+
+    @Test
+    @Order(10)
+    void aLateAnswerToAnOlderSearchDoesNotReplaceTheNewerOne() {
+        signIn(adminKey);
+        open("usage");
+        memberRows();
+        // The answer to the search "b" arrives after the one to "SA ci".
+        browser.script("""
+                const original = window.fetch;
+                window.fetch = (url, init) => String(url).includes('search=b&')
+                  ? new Promise((r) => setTimeout(r, 1500)).then(() => original(url, init)) : original(url, init);""");
+        WebElement search = browser.find(By.id("member-search"));
+        search.sendKeys("b");
+        browser.until(d -> (Boolean) browser.script("return document.querySelector('[data-testid=members-table]') === null"));
+        search.sendKeys(Keys.BACK_SPACE, "SA ci");
+        awaitRows(apiRows("from=" + browser.byTestId("range").getAttribute("data-from") + "&to=" + browser.byTestId("range").getAttribute("data-to")
+                + "&search=SA%20ci&sort=credits&order=desc"));
+        sleep(2500); // the late answer has come and gone
+        assertThat(memberRows()).extracting(r -> r.get(0)).containsExactly("SA ci-bot");
+    }
+
+    @Test
+    @Order(11)
+    void keyboardFocusStaysOnTheControlThatRedrewThePage() {
+        signIn(adminKey);
+        open("usage");
+        memberRows();
+        WebElement preset = browser.find(By.cssSelector("[data-preset='7']"));
+        preset.sendKeys(Keys.ENTER);
+        browser.until(d -> "true".equals(d.findElement(By.cssSelector("[data-preset='7']")).getAttribute("aria-pressed")));
+        memberRows();
+        assertThat(browser.script("return document.activeElement.getAttribute('data-focus')")).isEqualTo("preset-7");
+        browser.find(By.cssSelector("button[data-sort='member']")).sendKeys(Keys.ENTER);
+        browser.until(d -> "ascending".equals(d.findElement(By.xpath("//button[@data-sort='member']/..")).getAttribute("aria-sort")));
+        memberRows();
+        assertThat(browser.script("return document.activeElement.getAttribute('data-focus')")).isEqualTo("sort-member");
+    }
+
+    @Test
+    @Order(12)
+    void aZeroBudgetWithUsageShowsAsOverAndAnEmptyAlertPercentIsNotSaved() {
+        server.op("PUT", "/v1/orgs/" + ORG + "/budgets/members/" + BOB, "{\"credits\": \"0\"}");
+        signIn(adminKey);
+        open("budget");
+        WebElement usage = browser.until(d -> d.findElements(By.cssSelector("tr[data-member='" + BOB + "'] [data-col='usage']")).stream().findFirst().orElse(null));
+        assertThat(usage.getText()).contains("/ 0.00 (over a budget of 0)");
+        assertThat(usage.findElement(By.cssSelector(".bar")).getAttribute("class")).contains("over");
+
+        int alertBefore = api("/v1/orgs/" + ORG + "/budgets", adminKey).path("org").path("alertPercent").asInt();
+        browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
+        browser.find(By.id("org-alert")).sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        browser.find(By.xpath("//form[@aria-labelledby='configure-title']//button[text()='Save']")).click();
+        browser.until(d -> d.findElement(By.cssSelector("form[aria-labelledby='configure-title'] [role='alert']")).getText()
+                .contains("Alert % must be a whole number from 1 to 100"));
+        assertThat(api("/v1/orgs/" + ORG + "/budgets", adminKey).path("org").path("alertPercent").asInt()).isEqualTo(alertBefore);
+    }
+
+    @Test
+    @Order(13)
+    void aBulkFileThatIsNotUtf8IsRefusedAsTheApiRefusesIt() throws IOException {
+        signIn(adminKey);
+        open("budget");
+        browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
+        browser.find(By.xpath("//button[text()='Bulk Manage']")).click();
+        Path latin1 = Files.createTempFile("budgets-latin1", ".csv");
+        Files.write(latin1, ("user,budget\r\n" + BOB + ",11\r\njos\u00e9@webco.example,42\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        browser.find(By.id("bulk-file")).sendKeys(latin1.toAbsolutePath().toString());
+        // The file's bytes reach the server as they are: it names the byte (the browser's text decoding made it U+FFFD,
+        // and the dry run then only warned of an unknown user).
+        browser.until(d -> text("bulk-report").contains("1 errors"));
+        assertThat(text("bulk-errors")).contains("0xE9");
+        assertThat(browser.byTestId("bulk-save").isEnabled()).isFalse();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
 }

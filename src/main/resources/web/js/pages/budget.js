@@ -26,7 +26,7 @@ export function budgetPage(ctx) {
     return { settings, overrides: new Map(overrides.overrides.map((o) => [o.memberId, o.credits])), month, summary };
   }, (d) => {
     const panel = h('div', { id: 'configure-panel', hidden: !ctx.state.configuring });
-    const toggle = h('button', { type: 'button', class: 'primary', 'aria-expanded': String(Boolean(ctx.state.configuring)), 'aria-controls': 'configure-panel',
+    const toggle = h('button', { type: 'button', class: 'primary', 'data-focus': 'configure-toggle', 'aria-expanded': String(Boolean(ctx.state.configuring)), 'aria-controls': 'configure-panel',
       onclick: () => { ctx.state.configuring = !ctx.state.configuring; rerender(); } }, ctx.state.configuring ? 'Close' : 'Edit budget');
     if (ctx.state.configuring) panel.append(configurePanel(ctx, d.settings, rerender));
     const o = d.settings.org;
@@ -57,14 +57,19 @@ function budgetFieldset(prefix, legend, b, notifyField, notifyLabel) {
       h('input', { id: id('alert'), type: 'number', min: 1, max: 100, step: 1, value: b.alertPercent, style: { width: '6rem' } })));
 }
 
-function readFieldset(form, prefix, notifyField) {
+function readFieldset(form, prefix, legend, notifyField) {
   const v = (x) => form.querySelector(`#${prefix}-${x}`);
   const credits = v('credits').value.trim();
+  const alert = v('alert').value.trim();
+  if (!/^[0-9]+$/.test(alert) || Number(alert) < 1 || Number(alert) > 100) {
+    v('alert').focus();
+    throw new Error(`${legend}: Alert % must be a whole number from 1 to 100`);
+  }
   return {
     credits: credits === '' ? null : parseInput(credits),
     enforce: v('enforce').checked,
     [notifyField]: v('notify').checked,
-    alertPercent: Number.parseInt(v('alert').value, 10),
+    alertPercent: Number(alert),
   };
 }
 
@@ -74,11 +79,12 @@ function configurePanel(ctx, settings, rerender) {
     e.preventDefault();
     try {
       await api.put(`/v1/orgs/${api.enc(ctx.orgId)}/budgets`, {
-        org: readFieldset(form, 'org', 'notifyAdmin'),
-        defaultMember: readFieldset(form, 'member', 'notifyUser'),
+        org: readFieldset(form, 'org', 'Org monthly budget', 'notifyAdmin'),
+        defaultMember: readFieldset(form, 'member', 'Default monthly user budget', 'notifyUser'),
       });
       announce('Budgets saved');
       ctx.state.configuring = false;
+      document.querySelector('[data-focus="configure-toggle"]')?.focus(); // the panel closes: back to its toggle
       rerender();
     } catch (err) {
       message.textContent = `Not saved: ${err.message}`;
@@ -89,7 +95,7 @@ function configurePanel(ctx, settings, rerender) {
     budgetFieldset('member', 'Default monthly user budget', settings.defaultMember, 'notifyUser', 'Notify user')),
   h('div', { class: 'form-actions' },
     h('button', { type: 'submit', class: 'primary' }, 'Save'),
-    h('button', { type: 'button', 'aria-expanded': String(Boolean(ctx.state.bulk)), onclick: () => { ctx.state.bulk = !ctx.state.bulk; rerender(); } }, 'Bulk Manage')),
+    h('button', { type: 'button', 'data-focus': 'bulk-toggle', 'aria-expanded': String(Boolean(ctx.state.bulk)), onclick: () => { ctx.state.bulk = !ctx.state.bulk; rerender(); } }, 'Bulk Manage')),
   message);
   return h('section', { class: 'card', 'aria-labelledby': 'configure-title' },
     h('h2', { id: 'configure-title' }, 'Configure Budget'),
@@ -102,11 +108,11 @@ function configurePanel(ctx, settings, rerender) {
 function bulkManage(ctx, rerender) {
   const url = `/v1/orgs/${api.enc(ctx.orgId)}/budgets/members.csv`;
   const report = h('div', { 'data-testid': 'bulk-report', 'aria-live': 'polite' });
-  let csvText = null;
+  let csvBytes = null; // the file as it is: the server reports bytes that are not UTF-8 (Blob.text() would replace them)
   const save = h('button', { type: 'button', class: 'primary', disabled: true, 'data-testid': 'bulk-save', 'aria-label': 'Save the uploaded budgets', onclick: async () => {
     save.disabled = true;
     try {
-      const r = await api.postText(url, csvText, 'text/csv');
+      const r = await api.postBody(url, csvBytes, 'text/csv');
       replace(report, h('p', { class: 'notice', role: 'status' }, `Saved: ${r.applied} budget changes applied.`));
       announce(`Saved: ${r.applied} budget changes applied`);
       setTimeout(rerender, 1200);
@@ -118,11 +124,11 @@ function bulkManage(ctx, rerender) {
   const file = h('input', { type: 'file', id: 'bulk-file', accept: '.csv,text/csv', onchange: async () => {
     const f = file.files[0];
     if (!f) return;
-    csvText = await f.text();
+    csvBytes = await f.arrayBuffer();
     save.disabled = true;
     replace(report, h('p', { class: 'muted', role: 'status' }, `Checking ${f.name}…`));
     try {
-      const r = await api.postText(api.path(url, { dryRun: true }), csvText, 'text/csv');
+      const r = await api.postBody(api.path(url, { dryRun: true }), csvBytes, 'text/csv');
       replace(report,
         h('p', {}, `${f.name}: ${r.rows} rows, ${r.changes} changes, ${r.warningCount} warnings, ${r.errorCount} errors.`),
         issues(r),
