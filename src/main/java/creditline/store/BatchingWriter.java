@@ -134,6 +134,8 @@ public final class BatchingWriter implements AutoCloseable {
 
     private final DecisionCache decisions;
     private final KnownHolds knownHolds = new KnownHolds();
+    /** Whether the batch being applied was already tried again on a new connection after the database failed. */
+    private boolean retriedOnNewConnection;
     private final Clock clock;
     private final DecisionLease lease;
     /** The decision lease's row as a write transaction reads it: the term it runs under, or -1. */
@@ -186,6 +188,7 @@ public final class BatchingWriter implements AutoCloseable {
             }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof SQLException se) throw new StoreFailure(se);
             if (e.getCause() instanceof Error err) throw err;
             throw new IllegalStateException("write failed: " + e.getCause().getMessage(), e.getCause());
         } finally {
@@ -236,6 +239,7 @@ public final class BatchingWriter implements AutoCloseable {
     }
 
     private void applyBatch(List<Pending<?>> batch) {
+        retriedOnNewConnection = false;
         List<Pending<?>> todo = mergersTogether(applyUnfenced(batch));
         while (!todo.isEmpty()) todo = attempt(todo, true);
     }
@@ -272,12 +276,14 @@ public final class BatchingWriter implements AutoCloseable {
         int running = -1;
         int mergedTo = -1;
         Connection tx = null;
+        Locked locked = null;
+        boolean committing = false;
         try {
             tx = connection();
             begin(tx);
             BatchReads reads = new BatchReads();
             if (!sqlite()) for (Pending<?> p : todo) p.command().declareReads(reads); // SQLite has no round trips to save
-            Locked locked = lockOrgs(tx, todo, reads);
+            locked = lockOrgs(tx, todo, reads);
             WriteBatch batch = new WriteBatch(tx, !sqlite(), locked.orgs(), locked.read(), decisions, knownHolds);
             for (running = 0; running < todo.size(); running = mergedTo) {
                 Merger<?> merger = todo.get(running).merger();
@@ -289,13 +295,30 @@ public final class BatchingWriter implements AutoCloseable {
             Runnable carry = batch.carriedAtCommit(clock.instant());
             batch.flush();
             Map<String, Long> versions = locked.leaseTerm() >= 0 ? batch.versionsAtCommit() : Map.of();
+            committing = true;
             commit(tx);
+            committing = false;
             learn(locked.leaseTerm(), versions);
             carry.run();
             leaseWaitSinceNanos = 0;
         } catch (SQLException | RuntimeException e) {
+            // A commit that failed may have been applied (its answer lost with the connection): the versions the lease
+            // knows for the batch's orgs may be behind the database's, so the term ends (decisions read versions meanwhile).
+            if (committing && locked != null) lease.spoil(locked.leaseTerm(), e.toString());
             if (tx != null) rollbackQuietly(tx);
             if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next attempt
+            if (e instanceof SQLException se && StoreFailure.unavailable(se)) {
+                // The database's state, not a command's fault: once more on a new connection (a connection the server
+                // closed — a restart, pg_terminate_backend — fails only its first use), then the whole batch fails.
+                if (!committing && !retriedOnNewConnection) {
+                    retriedOnNewConnection = true;
+                    log.warn("the database connection failed ({}); applying {} commands again on a new connection", firstLine(se), todo.size());
+                    return todo;
+                }
+                StoreFailure unavailable = new StoreFailure(se, committing);
+                for (Pending<?> p : todo) p.result().completeExceptionally(unavailable);
+                return List.of();
+            }
             if (e instanceof DecisionLease.HeldElsewhere held) return waitForLease(todo, held);
             if (e instanceof KnownHolds.Stale stale) {
                 log.warn("applying a batch again: {}", stale.getMessage()); // no command's fault; forgotten, so it cannot recur
@@ -462,6 +485,12 @@ public final class BatchingWriter implements AutoCloseable {
             connection = c;
         }
         return connection;
+    }
+
+    private static String firstLine(SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private boolean sqlite() {

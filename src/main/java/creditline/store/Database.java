@@ -45,6 +45,8 @@ public final class Database implements AutoCloseable {
         HikariConfig pool = new HikariConfig();
         pool.setMaximumPoolSize(READERS_MAX);
         pool.setPoolName("creditline-readers");
+        // A request waits at most this long for a connection while the database is unreachable, then gets a 503.
+        pool.setConnectionTimeout(POOL_WAIT_MS);
         Database db;
         if (location.startsWith("sqlite:") || location.startsWith("jdbc:sqlite:")) {
             String path = location.substring(location.indexOf("sqlite:") + "sqlite:".length());
@@ -77,6 +79,7 @@ public final class Database implements AutoCloseable {
             db = new Database(Dialect.SQLITE, url, new HikariDataSource(pool), config);
         } else if (location.startsWith("jdbc:postgresql:")) {
             pool.setJdbcUrl(location);
+            postgresProperties("creditline-reader").forEach((k, v) -> pool.addDataSourceProperty((String) k, v));
             db = new Database(Dialect.POSTGRES, location, new HikariDataSource(pool), null);
         } else {
             throw new IllegalArgumentException("CREDITLINE_DB must be sqlite:PATH or jdbc:postgresql://HOST:PORT/DB, got '" + location + "'");
@@ -100,6 +103,23 @@ public final class Database implements AutoCloseable {
      * keeps its rows in the key's B-tree; PostgreSQL has no such clause); and the Java migration
      * V13 ({@link TextInCodePointOrder}).
      */
+    /** How long a reader waits for a pooled connection (the pool's default is 30 s). */
+    static final long POOL_WAIT_MS = 10_000;
+
+    /**
+     * pgjdbc's connection settings unless the URL sets them (its parameters win), and the name the
+     * connection has in {@code pg_stat_activity} (reader, writer, lease): a server that
+     * accepts the TCP connection but never answers (a stalled host, a black-holing proxy) fails the
+     * connection after 10 s — pgjdbc's default is to wait for ever, and {@code serve} hung at start.
+     */
+    private static Properties postgresProperties(String applicationName) {
+        Properties p = new Properties();
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("loginTimeout", "10");
+        p.setProperty("ApplicationName", applicationName);
+        return p;
+    }
+
     static FluentConfiguration migrations(Dialect dialect) {
         return Flyway.configure()
                 .locations("classpath:db/migration")
@@ -111,9 +131,16 @@ public final class Database implements AutoCloseable {
 
     public DataSource readers() { return readers; }
 
+    /** Tests: wraps each new writer connection (to inject a fault the database cannot be made to make). */
+    private volatile java.util.function.UnaryOperator<Connection> writerConnections = c -> c;
+
+    void wrapWriterConnections(java.util.function.UnaryOperator<Connection> wrap) {
+        writerConnections = wrap;
+    }
+
     /** A new connection for the writer: autocommit off on PostgreSQL, on (explicit BEGIN) on SQLite. */
     Connection openWriterConnection() throws SQLException {
-        Connection c = openReaderConnection();
+        Connection c = writerConnections.apply(openConnection("creditline-writer"));
         // SQLite: the writer issues BEGIN IMMEDIATE / COMMIT itself (see BatchingWriter). The
         // driver's own transaction mode would begin the next transaction right after each
         // commit and, as IMMEDIATE, hold the file's write lock while idle.
@@ -133,7 +160,12 @@ public final class Database implements AutoCloseable {
 
     /** A connection of its own, outside the readers' pool, autocommit on (a long-lived reading thread's). */
     Connection openReaderConnection() throws SQLException {
-        return dialect == Dialect.POSTGRES ? DriverManager.getConnection(url, new Properties())
+        return openConnection("creditline-reader");
+    }
+
+    /** A new connection; on PostgreSQL named {@code applicationName} in {@code pg_stat_activity}. */
+    private Connection openConnection(String applicationName) throws SQLException {
+        return dialect == Dialect.POSTGRES ? DriverManager.getConnection(url, postgresProperties(applicationName))
                 : StatementCache.wrap(DriverManager.getConnection(url, sqliteConfig.toProperties()));
     }
 

@@ -107,6 +107,8 @@ final class DecisionLease implements AutoCloseable {
         final long term;
         private final ConcurrentHashMap<String, Long> versions = new ConcurrentHashMap<>();
         private volatile long trustedUntilNanos;
+        /** Set when a commit's outcome was lost: nothing known in this term is trusted again; the term ends at the next beat. */
+        private volatile boolean spoiled;
 
         private Held(long term, long trustedUntilNanos) {
             this.term = term;
@@ -115,6 +117,7 @@ final class DecisionLease implements AutoCloseable {
 
         /** The org's version in the database now, when known in this term; -1 when not. */
         long known(String orgId) {
+            if (spoiled) return -1;
             Long known = versions.get(orgId);
             return known == null ? -1 : known;
         }
@@ -124,7 +127,7 @@ final class DecisionLease implements AutoCloseable {
          * versions only grow, so the greatest recorded is the database's.
          */
         void learn(String orgId, long version) {
-            if (version >= 0) versions.merge(orgId, version, Math::max);
+            if (version >= 0 && !spoiled) versions.merge(orgId, version, Math::max);
         }
 
         int orgs() {
@@ -141,6 +144,8 @@ final class DecisionLease implements AutoCloseable {
     private final String instanceId = UUID.randomUUID().toString();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Whether the last beat failed (logged once per outage, not every beat). */
+    private boolean failing;
     /** The term this instance holds, trusted until its time; null when none. */
     private volatile Held held;
     private Connection connection;
@@ -189,7 +194,19 @@ final class DecisionLease implements AutoCloseable {
     /** The term held, while trusted; null when this instance must read versions from the database. */
     Held trusted() {
         Held h = held;
-        return h != null && System.nanoTime() - h.trustedUntilNanos < 0 ? h : null;
+        return h != null && !h.spoiled && System.nanoTime() - h.trustedUntilNanos < 0 ? h : null;
+    }
+
+    /**
+     * A write transaction under {@code term} failed while committing, so it may have been applied
+     * without this instance learning its versions: the term's versions are trusted no more, and the
+     * term ends at the next beat (a new one starts with none known).
+     */
+    void spoil(long term, String why) {
+        Held h = held;
+        if (term < 0 || h == null || h.term != term || h.spoiled) return;
+        h.spoiled = true;
+        log.warn("decision lease: a commit failed with its outcome unknown ({}); decisions read versions from the database until a new term", why);
     }
 
     /** The term held (trusted or not), for the writers: its versions are learnt as long as it is this term. */
@@ -217,9 +234,12 @@ final class DecisionLease implements AutoCloseable {
         while (running) {
             try {
                 beat();
+                if (failing) log.info("decision lease: the database answers again");
+                failing = false;
             } catch (SQLException | RuntimeException e) {
                 held = null; // trusted no longer; the row runs out by itself
-                log.warn("decision lease: {}", e.getMessage());
+                if (!failing) log.warn("decision lease: {} (said once until the database answers again)", e.getMessage());
+                failing = true;
                 closeConnection();
             }
             try {
@@ -235,7 +255,7 @@ final class DecisionLease implements AutoCloseable {
         present();
         Held h = held;
         if (h != null) {
-            if (h.orgs() > ORGS_MAX || !renew(h)) {
+            if (h.spoiled || h.orgs() > ORGS_MAX || !renew(h)) {
                 held = null;
                 release(h.term);
             }

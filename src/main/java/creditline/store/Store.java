@@ -609,11 +609,25 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    /** Quick liveness probe of the database. */
+    /**
+     * Quick liveness probe of the database: false when it does not answer within 3 s (a request
+     * waits for a pooled connection up to {@link Database#POOL_WAIT_MS}; a health check must not).
+     */
     public boolean healthy() {
+        java.util.concurrent.CompletableFuture<Boolean> probe = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("creditline-health").start(() -> {
+            try {
+                probe.complete(read(c -> c.isValid(2)));
+            } catch (RuntimeException e) {
+                probe.complete(false);
+            }
+        });
         try {
-            return read(c -> c.isValid(2));
-        } catch (RuntimeException e) {
+            return probe.get(3, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }

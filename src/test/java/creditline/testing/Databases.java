@@ -53,6 +53,18 @@ public final class Databases {
         return base + name + (q < 0 ? "" : admin.substring(q));
     }
 
+    /** The port of a PostgreSQL JDBC URL ({@code jdbc:postgresql://host:port/db…}; 5432 when it names none). */
+    public static int postgresPort(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^jdbc:postgresql://[^/:]+(?::(\\d+))?/").matcher(url);
+        if (!m.find()) throw new IllegalArgumentException("not a PostgreSQL URL: " + url);
+        return m.group(1) == null ? 5432 : Integer.parseInt(m.group(1));
+    }
+
+    /** The same database reached through {@code 127.0.0.1:port} (a {@link TcpProxy}). */
+    public static String throughPort(String url, int port) {
+        return url.replaceFirst("^jdbc:postgresql://[^/]+/", "jdbc:postgresql://127.0.0.1:" + port + "/");
+    }
+
     /** Drops a database made by {@link #freshPostgres()}; does nothing for SQLite. */
     public static void drop(String url) {
         if (!url.startsWith("jdbc:postgresql:")) return;

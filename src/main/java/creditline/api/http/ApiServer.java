@@ -74,6 +74,7 @@ public final class ApiServer implements AutoCloseable {
         // Exact arithmetic on amounts and counts the request gave (a price, a sum of charges) that left the ledger's range.
         routing.error(ArithmeticException.class, (req, res, e) -> error(res, new Failure(Failure.Kind.INVALID, "AMOUNT_OUT_OF_RANGE",
                 "an amount this request computes does not fit the ledger's range: " + e.getMessage())));
+        routing.error(creditline.store.StoreFailure.class, ApiServer::storeFailure);
         routing.error(Exception.class, ApiServer::internalError);
         this.server = WebServer.builder()
                 .host(config.host())
@@ -121,6 +122,39 @@ public final class ApiServer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** When the last "database unavailable" line was logged, and how many such answers since (one line a second at most). */
+    private static final java.util.concurrent.atomic.AtomicLong unavailableLoggedAtNanos = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 2_000_000_000L);
+    private static final java.util.concurrent.atomic.AtomicLong unavailableSinceLogged = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A database that cannot be reached, dropped the connection or is full: 503 {@code
+     * DATABASE_UNAVAILABLE}, saying whether the write may have been applied, and one log line a
+     * second (not a stack trace per request); any other database error is a 500.
+     */
+    private static void storeFailure(ServerRequest req, ServerResponse res, creditline.store.StoreFailure f) {
+        if (!f.unavailable()) {
+            internalError(req, res, f);
+            return;
+        }
+        long since = unavailableSinceLogged.incrementAndGet();
+        long last = unavailableLoggedAtNanos.get();
+        long now = System.nanoTime();
+        if (now - last >= 1_000_000_000L && unavailableLoggedAtNanos.compareAndSet(last, now)) {
+            unavailableSinceLogged.addAndGet(-since);
+            String cause = String.valueOf(f.getMessage()).lines().findFirst().orElse("");
+            log.warn("{} {}: the database is unavailable ({}){}", req.prologue().method().text(), req.path().path(), cause,
+                    since > 1 ? " — " + since + " such answers since the last line" : "");
+        }
+        if (f.outcomeUnknown()) {
+            error(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE", "the connection to the database was lost while this write was"
+                    + " committing: it may or may not have been applied. Usage events can be sent again (a resent id is a duplicate);"
+                    + " check before repeating another write", Map.of("outcome", "unknown"));
+        } else {
+            error(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE", "the database is unavailable; nothing was written;"
+                    + " retry with backoff", Map.of("outcome", "not applied"));
+        }
     }
 
     private static void internalError(ServerRequest req, ServerResponse res, Exception e) {
