@@ -69,9 +69,20 @@ final class Ledger {
     static CreditBucket planBucket(Connection c, String orgId, Plan plan, LocalDate period, Instant now) throws SQLException {
         CreditBucket stored = bucket(c, orgId, PlanAllotment.bucketId(period));
         if (stored != null) return stored;
-        // Rollover carries what the previous month's stored allotment has left; a month never used carried nothing.
-        CreditBucket previous = plan.rollover() ? bucket(c, orgId, PlanAllotment.bucketId(period.minusMonths(1))) : null;
+        // Rollover carries what the previous month's allotment has left — as it will be stored when
+        // that month was never written either (a month without usage carries all of its own).
+        CreditBucket previous = plan.rollover() && hadPlan(c, orgId, period.minusMonths(1)) ? planBucket(c, orgId, plan, period.minusMonths(1), now) : null;
         return PlanAllotment.bucket(plan, period, previous, now);
+    }
+
+    /** Whether the org existed in the month (it has an allotment for it from its first month on). */
+    private static boolean hadPlan(Connection c, String orgId, LocalDate period) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT created_at_micros FROM orgs WHERE org_id = ?")) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && !period.isBefore(creditline.plan.Periods.periodStart(Times.instant(rs.getLong(1))));
+            }
+        }
     }
 
     /** Remaining plan allotment + grants valid at {@code now} (a plan bucket not stored yet counts as it will be). */
@@ -87,15 +98,53 @@ final class Ledger {
         return valid;
     }
 
+    /**
+     * Stores the month's plan bucket when it is not stored yet. On a rollover plan the previous
+     * month's is stored first (so a chain of months never written is stored as it was shown), and
+     * what it has left moves into this one: the previous month's credits become what it consumed,
+     * so a late event dated in it finds its allotment moved on (and draws grants, or is overage)
+     * rather than spending the same credits in both months.
+     */
     static CreditBucket ensurePlanBucket(Connection c, String orgId, Plan plan, LocalDate period, Instant now) throws SQLException {
-        CreditBucket b = planBucket(c, orgId, plan, period, now);
-        insertIfAbsent(c, orgId, b);
+        CreditBucket stored = bucket(c, orgId, PlanAllotment.bucketId(period));
+        if (stored != null) return stored;
+        CreditBucket previous = plan.rollover() && hadPlan(c, orgId, period.minusMonths(1))
+                ? ensurePlanBucket(c, orgId, plan, period.minusMonths(1), now) : null;
+        CreditBucket b = PlanAllotment.bucket(plan, period, previous, now);
+        long carried = previous == null ? 0 : previous.remainingMicros();
+        insertIfAbsent(c, orgId, b, carried);
+        if (carried > 0) setCredits(c, orgId, previous.id(), previous.consumedMicros());
         return b;
     }
 
+    /** What the stored bucket holds that was carried from the previous month (0 when none, or not stored). */
+    static long carriedMicros(Connection c, String orgId, String bucketId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT carried_micros FROM credit_buckets WHERE org_id = ? AND bucket_id = ?")) {
+            ps.setString(1, orgId);
+            ps.setString(2, bucketId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    static void setCarried(Connection c, String orgId, String bucketId, long creditsMicros, long carriedMicros) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE credit_buckets SET credits_micros = ?, carried_micros = ? WHERE org_id = ? AND bucket_id = ?")) {
+            ps.setLong(1, creditsMicros);
+            ps.setLong(2, carriedMicros);
+            ps.setString(3, orgId);
+            ps.setString(4, bucketId);
+            ps.executeUpdate();
+        }
+    }
+
     static void insertIfAbsent(Connection c, String orgId, CreditBucket b) throws SQLException {
+        insertIfAbsent(c, orgId, b, 0);
+    }
+
+    private static void insertIfAbsent(Connection c, String orgId, CreditBucket b, long carriedMicros) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO credit_buckets (org_id, " + COLUMNS
-                + ") VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (org_id, bucket_id) DO NOTHING")) {
+                + ", carried_micros) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (org_id, bucket_id) DO NOTHING")) {
             ps.setString(1, orgId);
             ps.setString(2, b.id());
             ps.setString(3, b.kind().name());
@@ -105,6 +154,7 @@ final class Ledger {
             Times.setInstant(ps, 7, b.expiresAt());
             ps.setString(8, b.reason());
             ps.setLong(9, Times.micros(b.createdAt()));
+            ps.setLong(10, carriedMicros);
             ps.executeUpdate();
         }
     }

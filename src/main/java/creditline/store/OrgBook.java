@@ -236,12 +236,19 @@ final class OrgBook {
             loadedTo = to;
         }
         // A period's plan bucket overlaps it, so it is among those just read when stored.
-        for (LocalDate period : periods) {
+        for (LocalDate period : new java.util.TreeSet<>(periods)) {
             String planBucketId = PlanAllotment.bucketId(period);
             if (period.isBefore(firstPeriod) || buckets.containsKey(planBucketId)) continue;
             writeBuckets(tx); // a rollover allotment carries what the previous month has left, as drawn
             CreditBucket created = Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
             buckets.put(created.id(), new CreditBucket[] {created, created});
+            // A rollover allotment took what the earlier months had left: their buckets are read again as stored.
+            for (CreditBucket[] b : buckets.values()) {
+                if (b[1].kind() != CreditBucket.Kind.PLAN || b[1].id().equals(created.id())) continue;
+                CreditBucket stored = Ledger.bucket(tx, orgId, b[1].id());
+                b[0] = stored;
+                b[1] = stored;
+            }
             snapshots.clear(); // they counted this allotment as it would be; now the rows have it
             wroteThrough = true;
         }

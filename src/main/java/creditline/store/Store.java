@@ -239,7 +239,16 @@ public final class Store implements AutoCloseable {
     public Plan putPlan(Plan plan) {
         return writeBooked(List.of(), 1, batch -> {
             batch.flushForPlainSql();
-            catalog.putPlan(batch.connection(), plan, clock.instant(), batch::bumped);
+            Connection tx = batch.connection();
+            Instant now = clock.instant();
+            Plan before = catalog.plan(tx, plan.id());
+            if (before != null) {
+                // A month already begun keeps the allotment it was given: the plan's orgs get this month's stored (as
+                // the plan was) before the edit, whether or not they have written this month yet.
+                LocalDate period = Periods.periodStart(now);
+                for (String orgId : catalog.lockOrgsOnPlan(tx, plan.id())) Ledger.ensurePlanBucket(tx, orgId, before, period, now);
+            }
+            catalog.putPlan(tx, plan, now, batch::bumped);
             return catalog.plan(batch.connection(), plan.id());
         });
     }
@@ -364,10 +373,19 @@ public final class Store implements AutoCloseable {
             }
             recordPlanChange(tx, orgId, org.planId(), planId, now);
             LocalDate period = Periods.periodStart(now);
-            CreditBucket current = Ledger.ensurePlanBucket(tx, orgId, plan, period, now);
-            CreditBucket previous = Ledger.bucket(tx, orgId, PlanAllotment.bucketId(period.minusMonths(1)));
-            long credits = PlanAllotment.bucket(plan, period, previous, now).creditsMicros();
-            Ledger.setCredits(tx, orgId, current.id(), credits);
+            // The month as the old plan began it (with what it carried in), then the new plan's allotment: it keeps
+            // the carry when it rolls over too, and from a plan that did not, takes what last month has left now.
+            CreditBucket current = Ledger.ensurePlanBucket(tx, orgId, requirePlan(tx, org.planId()), period, now);
+            long carried = Ledger.carriedMicros(tx, orgId, current.id());
+            if (plan.rollover() && carried == 0) {
+                CreditBucket previous = Ledger.bucket(tx, orgId, PlanAllotment.bucketId(period.minusMonths(1)));
+                if (previous != null && previous.remainingMicros() > 0) {
+                    carried = previous.remainingMicros();
+                    Ledger.setCredits(tx, orgId, previous.id(), previous.consumedMicros());
+                }
+            }
+            if (!plan.rollover()) carried = 0; // nothing rolls over on this plan: the carried credits are gone
+            Ledger.setCarried(tx, orgId, current.id(), Math.addExact(plan.creditsIncludedMicros(), carried), carried);
             return null;
         });
         return subscription(orgId);

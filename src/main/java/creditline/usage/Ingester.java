@@ -147,11 +147,18 @@ public final class Ingester {
 
     private static void post(IngestTx tx, OrgRef org, List<PricedEvent> events) {
         Map<LocalDate, PeriodTotals> totals = new TreeMap<>();
-        for (PricedEvent p : events) totals.putIfAbsent(Periods.periodStart(p.event().occurredAt()), PeriodTotals.ZERO);
-        Drawdown drawdown = new Drawdown(tx.bucketsFor(org, totals.keySet()));
+        Drawdown drawdown = null;
         Map<LocalDate, Map<String, long[]>> byMember = new TreeMap<>();
         for (PricedEvent p : events) {
             LocalDate period = Periods.periodStart(p.event().occurredAt());
+            if (!totals.containsKey(period)) {
+                // The buckets of a month are taken when its first event comes, after the events before it drew: a
+                // rollover allotment stored now carries what the month before has left then — as when the events
+                // are posted one by one, in this order.
+                if (drawdown != null) tx.saveConsumption(org.id(), drawdown.changed());
+                totals.put(period, PeriodTotals.ZERO);
+                drawdown = new Drawdown(tx.bucketsFor(org, totals.keySet()));
+            }
             long overage = drawdown.draw(p.event().occurredAt(), p.chargedMicros());
             totals.compute(period, (k, t) -> t.plus(p, overage));
             long[] member = byMember.computeIfAbsent(period, k -> new TreeMap<>()).computeIfAbsent(p.event().memberId(), k -> new long[2]);
@@ -159,7 +166,7 @@ public final class Ingester {
             member[1] = Math.addExact(member[1], p.chargedMicros());
             if (p.event().reservationId() != null) tx.settleReservation(org.id(), p.event().reservationId(), p.event().memberId(), p.event().id());
         }
-        tx.saveConsumption(org.id(), drawdown.changed());
+        if (drawdown != null) tx.saveConsumption(org.id(), drawdown.changed());
         totals.forEach((period, delta) -> tx.addPeriodTotals(org.id(), period, delta));
         Map<LocalDate, Set<String>> membersByPeriod = new TreeMap<>();
         byMember.forEach((period, perMember) -> {

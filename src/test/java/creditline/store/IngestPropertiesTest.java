@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class IngestPropertiesTest {
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
     static final Instant MONTH_START = Instant.parse("2026-11-01T00:00:00Z");
-    static final List<String> ORGS = List.of("free-org", "pro-org", "grant-org");
+    static final List<String> ORGS = List.of("free-org", "pro-org", "grant-org", "rolling-org");
     static final List<String> MODELS = List.of("sonnet", "cached", "reply", "local", "unpriced", "dated");
     static final int MEMBERS = 4;
 
@@ -62,6 +62,11 @@ class IngestPropertiesTest {
         store.createOrg("free-org", "f", "free");
         store.createOrg("pro-org", "p", "pro");
         store.createOrg("grant-org", "g", "free");
+        // On a rollover plan since October: November's allotment carries what October left, as drawn in event order.
+        store.putPlan(new Plan("rolling", "Rolling", 0, "USD", Credits.parseMicros("300"), null, Plan.Overage.ALLOW, null, List.of(), true));
+        clock.set(Instant.parse("2026-10-02T00:00:00Z"));
+        store.createOrg("rolling-org", "r", "rolling");
+        clock.set(NOW);
         store.grant("grant-org", m("40"), NOW.plus(Duration.ofDays(3)), "soon");
         store.grant("grant-org", m("60"), null, "forever");
         for (String org : ORGS) for (int i = 0; i < MEMBERS; i++) store.putMember(org, "m" + i + "@x.io", Role.MEMBER, Member.Type.USER);
@@ -118,6 +123,7 @@ class IngestPropertiesTest {
         for (String org : ORGS) {
             Subscription sub = store.subscription(org);
             s.put(org + ".balance", sub.balance().creditsMicros());
+            s.put(org + ".allotment", sub.allotmentMicros());
             s.put(org + ".grants", sub.balance().grants().stream().map(CreditBucket::remainingMicros).toList());
             s.put(org + ".used", sub.creditsUsedMicros());
             s.put(org + ".overage", sub.overageMicros());

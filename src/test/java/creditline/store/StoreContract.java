@@ -238,6 +238,71 @@ abstract class StoreContract extends StoreFixture {
     }
 
     @Test
+    void aRolloverCarryIsSpentOnceWhenALateEventArrivesAfterTheNewMonthBegan() {
+        org("o1", "rolling");
+        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        clock.set(Instant.parse("2026-12-02T00:00:00Z"));
+        store.ingest(List.of(event("dec", "o1", "a@x.io", "reply", Instant.parse("2026-12-01T10:00:00Z"), 0, 0))); // December begins: 700 carried
+        assertThat(store.subscription("o1").allotmentMicros()).isEqualTo(micros("1700"));
+        // A late November event finds November's unused allotment moved on: it is November's overage, not paid twice.
+        store.ingest(List.of(event("late-nov", "o1", "a@x.io", "sonnet", Instant.parse("2026-11-30T23:00:00Z"), 2_000_000, 0))); // 600
+        assertThat(balance("o1")).isEqualTo(micros("1695"));
+        assertThat(store.subscription("o1").allotmentMicros()).isEqualTo(micros("1700"));
+        Store.Reconciliation r = store.reconcile("o1");
+        assertThat(r.overageMicros()).isEqualTo(micros("600"));
+        assertThat(r.bucketsConsumedMicros()).as("plan credits drawn: November's 300 and December's 5, of 2,000 allotted in all").isEqualTo(micros("305"));
+        assertThat(r.balanced()).isTrue();
+    }
+
+    @Test
+    void aMonthWithoutUsageCarriesAllItHadIntoTheNext() {
+        clock.set(Instant.parse("2026-10-31T12:00:00Z"));
+        org("o1", "rolling");
+        store.ingest(List.of(event("oct", "o1", "a@x.io", "sonnet", clock.instant(), 1_000_000, 0))); // 300 of 1000
+        clock.set(Instant.parse("2026-11-15T00:00:00Z"));
+        assertThat(store.subscription("o1").allotmentMicros()).isEqualTo(micros("1700"));
+        clock.set(Instant.parse("2026-12-01T00:05:00Z"));
+        assertThat(store.subscription("o1").allotmentMicros()).as("shown before December's first write").isEqualTo(micros("2700"));
+        store.ingest(List.of(event("dec", "o1", "a@x.io", "reply", clock.instant(), 0, 0)));
+        assertThat(store.subscription("o1").allotmentMicros()).as("as stored").isEqualTo(micros("2700"));
+        assertThat(balance("o1")).isEqualTo(micros("2695"));
+        assertThat(store.reconcile("o1").balanced()).isTrue();
+    }
+
+    @Test
+    void editingAPlanKeepsTheAllotmentOfTheMonthBegunForEveryOrg() {
+        org("quiet", "free");
+        org("busy", "free");
+        clock.set(Instant.parse("2026-12-01T00:05:00Z"));
+        store.ingest(List.of(event("dec", "busy", "a@x.io", "reply", clock.instant(), 0, 0)));
+        store.putPlan(plan("free", "300", creditline.plan.Plan.Overage.BLOCK, false));
+        for (String org : List.of("quiet", "busy")) {
+            assertThat(store.subscription(org).allotmentMicros()).as(org).isEqualTo(micros("100"));
+        }
+        assertThat(balance("quiet")).isEqualTo(micros("100"));
+        assertThat(store.authorize("quiet", "a@x.io", "reply", "chat", micros("150"), null).decision().allowed()).isFalse();
+        clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+        for (String org : List.of("quiet", "busy")) {
+            assertThat(store.subscription(org).allotmentMicros()).as(org + " in January").isEqualTo(micros("300"));
+        }
+    }
+
+    @Test
+    void aPlanChangeKeepsOrDropsTheCarryByTheNewPlansRule() {
+        store.putPlan(plan("rolling-big", "5000", creditline.plan.Plan.Overage.ALLOW, true));
+        org("o1", "rolling");
+        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        clock.set(Instant.parse("2026-12-02T00:00:00Z"));
+        store.changePlan("o1", "rolling-big");
+        assertThat(store.subscription("o1").allotmentMicros()).isEqualTo(micros("5700"));
+        store.changePlan("o1", "pro");
+        assertThat(store.subscription("o1").allotmentMicros()).as("no rollover on pro").isEqualTo(micros("40000"));
+        store.changePlan("o1", "rolling");
+        assertThat(store.subscription("o1").allotmentMicros()).as("the carry is gone; November has nothing left").isEqualTo(micros("1000"));
+        assertThat(store.reconcile("o1").balanced()).isTrue();
+    }
+
+    @Test
     void planChangeTakesEffectAtOnceAndIsRecorded() {
         org("o1", "free");
         store.ingest(List.of(event("e1", "o1", "a@x.io", "sonnet", NOW, 100_000, 0))); // 30
