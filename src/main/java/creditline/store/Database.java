@@ -131,6 +131,14 @@ public final class Database implements AutoCloseable {
 
     public DataSource readers() { return readers; }
 
+    /**
+     * Closes the readers' idle connections (and the others once returned): after the database
+     * dropped them, the pool would hand out a dead one used less than half a second ago unchecked.
+     */
+    void evictReaders() {
+        if (readers.getHikariPoolMXBean() != null) readers.getHikariPoolMXBean().softEvictConnections();
+    }
+
     /** Tests: wraps each new writer connection (to inject a fault the database cannot be made to make). */
     private volatile java.util.function.UnaryOperator<Connection> writerConnections = c -> c;
 

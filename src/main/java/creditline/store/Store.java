@@ -115,10 +115,23 @@ public final class Store implements AutoCloseable {
     private interface Read<R> { R apply(Connection c) throws SQLException; }
 
     private <R> R read(Read<R> body) {
+        try {
+            return readOnce(body);
+        } catch (SQLException e) {
+            if (!StoreFailure.unavailable(e) || e instanceof java.sql.SQLTransientConnectionException) throw new StoreFailure(e);
+            // A pooled connection the database dropped (a restart, an outage now over): once more on a fresh one.
+            db.evictReaders();
+            try {
+                return readOnce(body);
+            } catch (SQLException again) {
+                throw new StoreFailure(again);
+            }
+        }
+    }
+
+    private <R> R readOnce(Read<R> body) throws SQLException {
         try (Connection c = db.readers().getConnection()) {
             return body.apply(c);
-        } catch (SQLException e) {
-            throw new StoreFailure(e);
         }
     }
 
@@ -635,7 +648,10 @@ public final class Store implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Boolean> probe = new java.util.concurrent.CompletableFuture<>();
         Thread.ofVirtual().name("creditline-health").start(() -> {
             try {
-                probe.complete(read(c -> c.isValid(2)));
+                probe.complete(read(c -> {
+                    if (!c.isValid(2)) throw new SQLException("the connection is closed", "08003");
+                    return true;
+                }));
             } catch (RuntimeException e) {
                 probe.complete(false);
             }
@@ -732,14 +748,21 @@ public final class Store implements AutoCloseable {
      */
     public Authorization authorize(String orgId, String memberId, String modelId, String activity, long estimateMicros, Long reserveTtlSeconds) {
         if (reserveTtlSeconds == null) {
+            Enforcement.Snapshot s;
             try {
-                Enforcement.Snapshot s = decisions.snapshot(orgId, memberId, clock.instant());
-                Decided d = decided(s, orgId, memberId, modelId, activity, estimateMicros);
-                if (!knownModels.contains(modelId)) read(c -> { requireModel(c, modelId); return null; });
-                return new Authorization(d.decision(), null);
+                s = decisions.snapshot(orgId, memberId, clock.instant());
             } catch (SQLException e) {
-                throw new StoreFailure(e);
+                if (!StoreFailure.unavailable(e) || e instanceof java.sql.SQLTransientConnectionException) throw new StoreFailure(e);
+                db.evictReaders(); // as read(): once more on a fresh connection
+                try {
+                    s = decisions.snapshot(orgId, memberId, clock.instant());
+                } catch (SQLException again) {
+                    throw new StoreFailure(again);
+                }
             }
+            Decided d = decided(s, orgId, memberId, modelId, activity, estimateMicros);
+            if (!knownModels.contains(modelId)) read(c -> { requireModel(c, modelId); return null; });
+            return new Authorization(d.decision(), null);
         }
         String reservationId = ReservationIds.next(orgId, clock.millis()); // made by the caller's thread, not the writer's
         return writeBooked(List.of(orgId), 1, batch -> {

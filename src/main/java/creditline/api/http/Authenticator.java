@@ -31,8 +31,11 @@ final class Authenticator {
     }
 
     Principal authenticate(ServerRequest req) {
-        String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        if (header == null) throw unauthenticated("missing Authorization header; send 'Authorization: Bearer <key>'");
+        java.util.List<String> headers = req.headers().all(HeaderNames.AUTHORIZATION, java.util.List::of);
+        if (headers.isEmpty()) throw unauthenticated("missing Authorization header; send 'Authorization: Bearer <key>'");
+        // Two keys: which one a proxy or a log saw is anyone's guess, so neither is taken.
+        if (headers.size() > 1) throw unauthenticated("send one Authorization header, got " + headers.size());
+        String header = headers.get(0);
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) throw unauthenticated("the Authorization header must be 'Bearer <key>'");
         String key = header.substring(7).trim();
         if (key.isEmpty() || key.length() > KEY_LENGTH_MAX) throw unauthenticated("invalid API key");

@@ -10,6 +10,7 @@ import static creditline.api.http.ApiTestSupport.model;
 import static creditline.api.http.ApiTestSupport.org;
 import static creditline.api.http.ApiTestSupport.plan;
 import static creditline.api.http.ApiTestSupport.raw;
+import static creditline.api.http.ApiTestSupport.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import creditline.testing.TestServer;
@@ -75,6 +76,14 @@ class AuthApiTest {
             assertError(r, 401, "UNAUTHENTICATED");
             assertThat(r.headers().firstValue("WWW-Authenticate")).as(header).hasValue("Bearer");
         }
+    }
+
+    @Test
+    void twoAuthorizationHeadersAre401WhateverTheyHold() {
+        TestServer.Response r = send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/v1/orgs/auth-a")))
+                .header("Authorization", "Bearer " + adminB).header("Authorization", "Bearer " + OP).GET().build());
+        assertError(r, 401, "UNAUTHENTICATED");
+        assertThat(r.json().path("error").path("message").asText()).contains("one Authorization header");
     }
 
     @Test

@@ -32,6 +32,10 @@ class DatabaseOutageApiTest {
         server = new TestServer(Databases.throughPort(db, proxy.port()));
         ApiTestSupport.plan(server, "out-plan", "100", "block");
         ApiTestSupport.org(server, "out-org", "out-plan");
+        ApiTestSupport.model(server, "out-model", "1", "2", "1", "0.5");
+        ApiTestSupport.member(server, "out-org", "m@out.example", "member");
+        String authorize = "{\"orgId\": \"out-org\", \"memberId\": \"m@out.example\", \"model\": \"out-model\", \"activity\": \"chat\"}";
+        assertThat(server.post("/v1/authorize", TestServer.OPERATOR_KEY, authorize).status()).isEqualTo(200);
         String grant = "{\"credits\": \"5\", \"reason\": \"outage test\"}";
         assertThat(server.post("/v1/orgs/out-org/grants", TestServer.OPERATOR_KEY, grant).status()).isEqualTo(201);
 
@@ -46,6 +50,8 @@ class DatabaseOutageApiTest {
         assertThat((System.nanoTime() - before) / 1_000_000).as("ms for /healthz").isLessThan(4_000);
 
         proxy.restore();
+        TestServer.Response decided = server.post("/v1/authorize", TestServer.OPERATOR_KEY, authorize);
+        assertThat(decided.status()).as(decided.body()).isEqualTo(200);
         TestServer.Response again = server.post("/v1/orgs/out-org/grants", TestServer.OPERATOR_KEY, grant);
         assertThat(again.status()).as(again.body()).isEqualTo(201);
         assertThat(server.get("/healthz", null).status()).isEqualTo(200);
