@@ -315,7 +315,8 @@ public final class BatchingWriter implements AutoCloseable {
                     log.warn("the database connection failed ({}); applying {} commands again on a new connection", firstLine(se), todo.size());
                     return todo;
                 }
-                StoreFailure unavailable = new StoreFailure(se, committing);
+                // SQLite's COMMIT either happened or did not, in this process; PostgreSQL's answer may have been lost.
+                StoreFailure unavailable = new StoreFailure(se, committing && !sqlite());
                 for (Pending<?> p : todo) p.result().completeExceptionally(unavailable);
                 return List.of();
             }
