@@ -2,6 +2,7 @@ package creditline.store;
 
 import creditline.ledger.CreditBucket;
 import creditline.ledger.PlanAllotment;
+import creditline.plan.Periods;
 import creditline.plan.Plan;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -68,11 +69,27 @@ final class Ledger {
      */
     static CreditBucket planBucket(Connection c, String orgId, Plan plan, LocalDate period, Instant now) throws SQLException {
         CreditBucket stored = bucket(c, orgId, PlanAllotment.bucketId(period));
-        if (stored != null) return stored;
+        if (stored != null && !undecided(stored, now)) return stored;
         // Rollover carries what the previous month's allotment has left — as it will be stored when
         // that month was never written either (a month without usage carries all of its own).
         CreditBucket previous = plan.rollover() && hadPlan(c, orgId, period.minusMonths(1)) ? planBucket(c, orgId, plan, period.minusMonths(1), now) : null;
-        return PlanAllotment.bucket(plan, period, previous, now);
+        CreditBucket b = PlanAllotment.bucket(plan, period, previous, now);
+        return stored == null ? b : b.withConsumed(stored.consumedMicros());
+    }
+
+    /**
+     * A plan bucket stored before its month began (for an event dated up to 5 minutes ahead, in the
+     * month's last minutes) holds the plan's credits provisionally: its allotment — the plan then
+     * in force, and a rollover carry — is decided at the org's first write once the month has begun.
+     * Its {@code createdAt} is before its {@code validFrom} until then.
+     */
+    static boolean provisional(CreditBucket b) {
+        return b.kind() == CreditBucket.Kind.PLAN && b.validFrom() != null && b.createdAt().isBefore(b.validFrom());
+    }
+
+    /** A provisional bucket whose month has begun: its allotment is to be decided now. */
+    static boolean undecided(CreditBucket b, Instant now) {
+        return provisional(b) && !now.isBefore(b.validFrom());
     }
 
     /** Whether the org existed in the month (it has an allotment for it from its first month on). */
@@ -92,8 +109,9 @@ final class Ledger {
 
     static List<CreditBucket> bucketsValidAt(Connection c, String orgId, Plan plan, Instant now) throws SQLException {
         List<CreditBucket> valid = new ArrayList<>(bucketsOverlapping(c, orgId, now, now.plusNanos(1_000)));
-        LocalDate period = creditline.plan.Periods.periodStart(now);
+        LocalDate period = Periods.periodStart(now);
         String planBucketId = PlanAllotment.bucketId(period);
+        valid.removeIf(b -> b.id().equals(planBucketId) && undecided(b, now));
         if (valid.stream().noneMatch(b -> b.id().equals(planBucketId))) valid.add(planBucket(c, orgId, plan, period, now));
         return valid;
     }
@@ -107,14 +125,47 @@ final class Ledger {
      */
     static CreditBucket ensurePlanBucket(Connection c, String orgId, Plan plan, LocalDate period, Instant now) throws SQLException {
         CreditBucket stored = bucket(c, orgId, PlanAllotment.bucketId(period));
-        if (stored != null) return stored;
+        if (stored != null && !undecided(stored, now)) return stored;
+        if (now.isBefore(Periods.startInstant(period))) {
+            // A month not begun: the plan's credits for now, nothing carried yet (see provisional).
+            CreditBucket b = PlanAllotment.bucket(plan, period, null, now);
+            insertIfAbsent(c, orgId, b, 0);
+            return b;
+        }
         CreditBucket previous = plan.rollover() && hadPlan(c, orgId, period.minusMonths(1))
                 ? ensurePlanBucket(c, orgId, plan, period.minusMonths(1), now) : null;
         CreditBucket b = PlanAllotment.bucket(plan, period, previous, now);
         long carried = previous == null ? 0 : previous.remainingMicros();
-        insertIfAbsent(c, orgId, b, carried);
+        if (stored == null) {
+            insertIfAbsent(c, orgId, b, carried);
+        } else {
+            b = b.withConsumed(stored.consumedMicros());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE credit_buckets SET credits_micros = ?, carried_micros = ?, created_at_micros = ?"
+                    + " WHERE org_id = ? AND bucket_id = ?")) {
+                ps.setLong(1, b.creditsMicros());
+                ps.setLong(2, carried);
+                ps.setLong(3, Times.micros(now));
+                ps.setString(4, orgId);
+                ps.setString(5, b.id());
+                ps.executeUpdate();
+            }
+        }
         if (carried > 0) setCredits(c, orgId, previous.id(), previous.consumedMicros());
         return b;
+    }
+
+    /**
+     * Stores the allotments of the month of {@code now} and of the months a late event may still
+     * be dated in (35 days back, from the org's first month), as the plan the org is on now gives
+     * them: a later plan edit or change then applies to none of them, and a rollover carry moves
+     * into this month before any late event could spend it in the month before.
+     */
+    static CreditBucket settleMonths(Connection c, String orgId, Plan plan, Instant now) throws SQLException {
+        LocalDate current = Periods.periodStart(now);
+        for (LocalDate p = Periods.periodStart(now.minus(java.time.Duration.ofDays(35))); p.isBefore(current); p = p.plusMonths(1)) {
+            if (hadPlan(c, orgId, p)) ensurePlanBucket(c, orgId, plan, p, now);
+        }
+        return ensurePlanBucket(c, orgId, plan, current, now);
     }
 
     /** What the stored bucket holds that was carried from the previous month (0 when none, or not stored). */

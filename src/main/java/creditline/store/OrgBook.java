@@ -51,6 +51,8 @@ final class OrgBook {
     private final Map<String, CreditBucket[]> buckets = new LinkedHashMap<>();
     /** Every bucket overlapping {@code [loadedFrom, loadedTo)} is in {@link #buckets}. */
     private Instant loadedFrom;
+    /** Whether this batch settled the org's months (see {@link Ledger#settleMonths}). */
+    private boolean monthsSettled;
     private Instant loadedTo;
 
     private final Map<LocalDate, PeriodTotals> periodDeltas = new TreeMap<>();
@@ -235,22 +237,26 @@ final class OrgBook {
             loadedFrom = from;
             loadedTo = to;
         }
+        // Before any event draws: this month's allotment and those a late event may be dated in are
+        // settled (stored as the plan gives them now, a rollover carry moved into this month), once per batch.
+        LocalDate current = Periods.periodStart(now);
+        if (!monthsSettled) {
+            monthsSettled = true;
+            CreditBucket[] known = buckets.get(PlanAllotment.bucketId(current));
+            if (!current.isBefore(firstPeriod) && (known == null || Ledger.undecided(known[1], now))) {
+                writeBuckets(tx);
+                Ledger.settleMonths(tx, orgId, plan(tx, catalog), now);
+                planBucketsStored(tx);
+            }
+        }
         // A period's plan bucket overlaps it, so it is among those just read when stored.
         for (LocalDate period : new java.util.TreeSet<>(periods)) {
-            String planBucketId = PlanAllotment.bucketId(period);
-            if (period.isBefore(firstPeriod) || buckets.containsKey(planBucketId)) continue;
+            CreditBucket[] known = buckets.get(PlanAllotment.bucketId(period));
+            if (period.isBefore(firstPeriod) || (known != null && !Ledger.undecided(known[1], now))) continue;
             writeBuckets(tx); // a rollover allotment carries what the previous month has left, as drawn
             CreditBucket created = Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
             buckets.put(created.id(), new CreditBucket[] {created, created});
-            // A rollover allotment took what the earlier months had left: their buckets are read again as stored.
-            for (CreditBucket[] b : buckets.values()) {
-                if (b[1].kind() != CreditBucket.Kind.PLAN || b[1].id().equals(created.id())) continue;
-                CreditBucket stored = Ledger.bucket(tx, orgId, b[1].id());
-                b[0] = stored;
-                b[1] = stored;
-            }
-            snapshots.clear(); // they counted this allotment as it would be; now the rows have it
-            wroteThrough = true;
+            planBucketsStored(tx);
         }
         List<CreditBucket> out = new ArrayList<>();
         for (CreditBucket[] b : buckets.values()) {
@@ -258,6 +264,24 @@ final class OrgBook {
             if ((c.validFrom() == null || c.validFrom().isBefore(to)) && (c.expiresAt() == null || c.expiresAt().isAfter(from))) out.add(c);
         }
         return out;
+    }
+
+    /**
+     * Reads the plan buckets this book holds again, as stored (none has draws not written): storing
+     * an allotment may have stored others and moved what the month before had left.
+     */
+    private void planBucketsStored(Connection tx) throws SQLException {
+        for (CreditBucket[] b : buckets.values()) {
+            if (b[1].kind() != CreditBucket.Kind.PLAN) continue;
+            CreditBucket stored = Ledger.bucket(tx, orgId, b[1].id());
+            b[0] = stored;
+            b[1] = stored;
+        }
+        if (loadedFrom != null) {
+            for (CreditBucket b : Ledger.bucketsOverlapping(tx, orgId, loadedFrom, loadedTo)) buckets.putIfAbsent(b.id(), new CreditBucket[] {b, b});
+        }
+        snapshots.clear(); // they counted these allotments as they would be; now the rows have them
+        wroteThrough = true;
     }
 
     /** Records the draw: the buckets as they now stand. */

@@ -18,7 +18,6 @@ import creditline.budget.Restrictions;
 import creditline.common.Failure;
 import creditline.ledger.CreditBucket;
 import creditline.ledger.Drawdown;
-import creditline.ledger.PlanAllotment;
 import creditline.plan.Balance;
 import creditline.plan.Org;
 import creditline.plan.Periods;
@@ -258,8 +257,7 @@ public final class Store implements AutoCloseable {
             if (before != null) {
                 // A month already begun keeps the allotment it was given: the plan's orgs get this month's stored (as
                 // the plan was) before the edit, whether or not they have written this month yet.
-                LocalDate period = Periods.periodStart(now);
-                for (String orgId : catalog.lockOrgsOnPlan(tx, plan.id())) Ledger.ensurePlanBucket(tx, orgId, before, period, now);
+                for (String orgId : catalog.lockOrgsOnPlan(tx, plan.id())) Ledger.settleMonths(tx, orgId, before, now);
             }
             catalog.putPlan(tx, plan, now, batch::bumped);
             return catalog.plan(batch.connection(), plan.id());
@@ -385,19 +383,10 @@ public final class Store implements AutoCloseable {
                 ps.executeUpdate();
             }
             recordPlanChange(tx, orgId, org.planId(), planId, now);
-            LocalDate period = Periods.periodStart(now);
-            // The month as the old plan began it (with what it carried in), then the new plan's allotment: it keeps
-            // the carry when it rolls over too, and from a plan that did not, takes what last month has left now.
-            CreditBucket current = Ledger.ensurePlanBucket(tx, orgId, requirePlan(tx, org.planId()), period, now);
-            long carried = Ledger.carriedMicros(tx, orgId, current.id());
-            if (plan.rollover() && carried == 0) {
-                CreditBucket previous = Ledger.bucket(tx, orgId, PlanAllotment.bucketId(period.minusMonths(1)));
-                if (previous != null && previous.remainingMicros() > 0) {
-                    carried = previous.remainingMicros();
-                    Ledger.setCredits(tx, orgId, previous.id(), previous.consumedMicros());
-                }
-            }
-            if (!plan.rollover()) carried = 0; // nothing rolls over on this plan: the carried credits are gone
+            // The months as the old plan gave them (with what this one carried in), then the new plan's allotment for
+            // this month: it keeps the carry when it rolls over too; otherwise the carried credits are gone.
+            CreditBucket current = Ledger.settleMonths(tx, orgId, requirePlan(tx, org.planId()), now);
+            long carried = plan.rollover() ? Ledger.carriedMicros(tx, orgId, current.id()) : 0;
             Ledger.setCarried(tx, orgId, current.id(), Math.addExact(plan.creditsIncludedMicros(), carried), carried);
             return null;
         });

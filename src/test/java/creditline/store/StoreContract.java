@@ -303,6 +303,59 @@ abstract class StoreContract extends StoreFixture {
     }
 
     @Test
+    void anEventDatedIntoTheNextMonthDoesNotDecideItsAllotmentEarly() {
+        org("o1", "rolling");
+        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        clock.set(Instant.parse("2026-11-30T23:57:00Z"));
+        store.ingest(List.of(event("ahead", "o1", "a@x.io", "reply", Instant.parse("2026-12-01T00:01:00Z"), 0, 0))); // 5, up to 5 min ahead
+        assertThat(store.subscription("o1").allotmentMicros()).as("November keeps its allotment").isEqualTo(micros("1000"));
+        assertThat(balance("o1")).isEqualTo(micros("700"));
+        store.putPlan(plan("rolling", "2000", creditline.plan.Plan.Overage.ALLOW, true)); // from the next month on
+        clock.set(Instant.parse("2026-12-01T00:05:00Z"));
+        assertThat(store.subscription("o1").allotmentMicros()).as("shown before December's first write").isEqualTo(micros("2700"));
+        assertThat(balance("o1")).isEqualTo(micros("2695"));
+        store.ingest(List.of(event("dec", "o1", "a@x.io", "reply", clock.instant(), 0, 0)));
+        assertThat(store.subscription("o1").allotmentMicros()).isEqualTo(micros("2700"));
+        assertThat(balance("o1")).isEqualTo(micros("2690"));
+        assertThat(store.reconcile("o1").balanced()).isTrue();
+    }
+
+    @Test
+    void aLateEventAsTheMonthsFirstWriteFindsTheCarryMovedSoAHoldStaysCovered() {
+        org("o1", "rolling");
+        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        clock.set(Instant.parse("2026-12-01T00:00:30Z"));
+        assertThat(store.authorize("o1", "a@x.io", "reply", "chat", micros("1600"), 600L).decision().allowed()).isTrue();
+        store.ingest(List.of(event("late-nov", "o1", "a@x.io", "sonnet", Instant.parse("2026-11-30T23:00:00Z"), 2_000_000, 0))); // 600
+        assertThat(store.reconcile("o1").overageMicros()).as("November's allotment had moved on").isEqualTo(micros("600"));
+        assertThat(balance("o1")).isEqualTo(micros("1700"));
+        assertThat(store.balance("o1").reservedMicros()).isEqualTo(micros("1600"));
+    }
+
+    @Test
+    void aLateEventIntoAnIdleMonthDrawsTheAllotmentOfThatMonthNotOfAPlanChangedSince() {
+        clock.set(Instant.parse("2026-10-31T12:00:00Z"));
+        org("edited", "free");
+        org("changed", "free");
+        clock.set(Instant.parse("2026-12-02T00:00:00Z")); // both idle in November
+        store.putPlan(plan("free", "300", creditline.plan.Plan.Overage.BLOCK, false));
+        store.changePlan("changed", "pro");
+        for (String org : List.of("edited", "changed")) {
+            store.ingest(List.of(event("late-" + org, org, "a@x.io", "sonnet", Instant.parse("2026-11-15T00:00:00Z"), 1_000_000, 0))); // 300
+            assertThat(store.reconcile(org).overageMicros()).as(org + ": November allotted 100").isEqualTo(micros("200"));
+        }
+    }
+
+    @Test
+    void aPlanThatDidNotRollOverCarriesNothingIntoOneThatDoes() {
+        org("o1", "free");
+        store.ingest(List.of(event("nov", "o1", "a@x.io", "reply", NOW, 0, 0))); // 5 of 100
+        clock.set(Instant.parse("2026-12-02T00:00:00Z"));
+        store.changePlan("o1", "rolling");
+        assertThat(store.subscription("o1").allotmentMicros()).isEqualTo(micros("1000"));
+    }
+
+    @Test
     void planChangeTakesEffectAtOnceAndIsRecorded() {
         org("o1", "free");
         store.ingest(List.of(event("e1", "o1", "a@x.io", "sonnet", NOW, 100_000, 0))); // 30
