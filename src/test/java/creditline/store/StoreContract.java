@@ -227,10 +227,15 @@ abstract class StoreContract extends StoreFixture {
         assertThat(r.balanced()).isTrue();
     }
 
+    /** Org o1 on the rollover plan (1,000 a month), 300 of November's used. */
+    private void rollingOrgThatUsed300InNovember() {
+        org("o1", "rolling");
+        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0)));
+    }
+
     @Test
     void rolloverPlansCarryTheUnusedAllotment() {
-        org("o1", "rolling");
-        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        rollingOrgThatUsed300InNovember();
         clock.set(Instant.parse("2026-12-02T00:00:00Z"));
         assertThat(balance("o1")).isEqualTo(micros("1700"));
         store.ingest(List.of(event("dec", "o1", "a@x.io", "reply", Instant.parse("2026-12-01T10:00:00Z"), 0, 0)));
@@ -239,8 +244,7 @@ abstract class StoreContract extends StoreFixture {
 
     @Test
     void aRolloverCarryIsSpentOnceWhenALateEventArrivesAfterTheNewMonthBegan() {
-        org("o1", "rolling");
-        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        rollingOrgThatUsed300InNovember();
         clock.set(Instant.parse("2026-12-02T00:00:00Z"));
         store.ingest(List.of(event("dec", "o1", "a@x.io", "reply", Instant.parse("2026-12-01T10:00:00Z"), 0, 0))); // December begins: 700 carried
         assertThat(store.subscription("o1").allotmentMicros()).isEqualTo(micros("1700"));
@@ -290,8 +294,7 @@ abstract class StoreContract extends StoreFixture {
     @Test
     void aPlanChangeKeepsOrDropsTheCarryByTheNewPlansRule() {
         store.putPlan(plan("rolling-big", "5000", creditline.plan.Plan.Overage.ALLOW, true));
-        org("o1", "rolling");
-        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        rollingOrgThatUsed300InNovember();
         clock.set(Instant.parse("2026-12-02T00:00:00Z"));
         store.changePlan("o1", "rolling-big");
         assertThat(store.subscription("o1").allotmentMicros()).isEqualTo(micros("5700"));
@@ -304,8 +307,7 @@ abstract class StoreContract extends StoreFixture {
 
     @Test
     void anEventDatedIntoTheNextMonthDoesNotDecideItsAllotmentEarly() {
-        org("o1", "rolling");
-        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        rollingOrgThatUsed300InNovember();
         clock.set(Instant.parse("2026-11-30T23:57:00Z"));
         store.ingest(List.of(event("ahead", "o1", "a@x.io", "reply", Instant.parse("2026-12-01T00:01:00Z"), 0, 0))); // 5, up to 5 min ahead
         assertThat(store.subscription("o1").allotmentMicros()).as("November keeps its allotment").isEqualTo(micros("1000"));
@@ -322,8 +324,7 @@ abstract class StoreContract extends StoreFixture {
 
     @Test
     void aLateEventAsTheMonthsFirstWriteFindsTheCarryMovedSoAHoldStaysCovered() {
-        org("o1", "rolling");
-        store.ingest(List.of(event("nov", "o1", "a@x.io", "sonnet", NOW, 1_000_000, 0))); // 300 of 1000
+        rollingOrgThatUsed300InNovember();
         clock.set(Instant.parse("2026-12-01T00:00:30Z"));
         assertThat(store.authorize("o1", "a@x.io", "reply", "chat", micros("1600"), 600L).decision().allowed()).isTrue();
         store.ingest(List.of(event("late-nov", "o1", "a@x.io", "sonnet", Instant.parse("2026-11-30T23:00:00Z"), 2_000_000, 0))); // 600
