@@ -26,6 +26,11 @@ public final class Main {
      * (a configuration value: exit code 2; a database or port it cannot use: 1) prints its reason
      * in one line, not a stack trace.
      */
+    /** The start line: the database named without its URL's parameters (a password may be one). */
+    static String listening(int port, String db, long millis) {
+        return "Creditline listening on http://localhost:" + port + " (database " + Creditline.withoutParameters(db) + ") in " + millis + " ms";
+    }
+
     static CommandLine commandLine(CommandLine.IFactory factory) {
         CommandLine cli = new CommandLine(new Main(), factory);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -49,8 +54,7 @@ public final class Main {
             long started = System.nanoTime();
             Creditline app = Creditline.start(config.withOperatorKey(key.key()), Clock.systemUTC());
             PrintStream out = System.out;
-            out.printf("Creditline listening on http://localhost:%d (database %s) in %d ms%n", app.port(), config.db(),
-                    (System.nanoTime() - started) / 1_000_000);
+            out.println(listening(app.port(), config.db(), (System.nanoTime() - started) / 1_000_000));
             if (key.generated()) {
                 out.println("Generated the operator key (shown once; kept in " + key.file() + "):");
                 out.println("  " + key.key());
@@ -85,7 +89,7 @@ public final class Main {
             PrintStream out = System.out;
             String url = "http://localhost:" + app.port();
             out.println();
-            out.println("Creditline demo running at " + url + " (database " + config.db() + ")");
+            out.println("Creditline demo running at " + url + " (database " + Creditline.withoutParameters(config.db()) + ")");
             out.println("  operator key      " + key.key());
             out.println("  acme admin key    " + keys.acmeAdmin() + "   (" + DemoData.ACME_ADMIN + ")");
             out.println("  acme member key   " + keys.acmeMember() + "   (" + DemoData.ACME_MEMBER + ")");

@@ -136,6 +136,8 @@ public final class BatchingWriter implements AutoCloseable {
     private final KnownHolds knownHolds = new KnownHolds();
     /** Whether the batch being applied was already tried again on a new connection after the database failed. */
     private boolean retriedOnNewConnection;
+    /** The writer's lines about an unavailable database: one a second at most. */
+    private final OutageLog outage = new OutageLog();
     private final Clock clock;
     private final DecisionLease lease;
     /** The decision lease's row as a write transaction reads it: the term it runs under, or -1. */
@@ -305,19 +307,25 @@ public final class BatchingWriter implements AutoCloseable {
             // A commit that failed may have been applied (its answer lost with the connection): the versions the lease
             // knows for the batch's orgs may be behind the database's, so the term ends (decisions read versions meanwhile).
             if (committing && locked != null) lease.spoil(locked.leaseTerm(), e.toString());
-            if (tx != null) rollbackQuietly(tx);
-            if (e instanceof SQLException) closeConnection(); // a broken connection is reopened on the next attempt
-            if (e instanceof SQLException se && StoreFailure.unavailable(se)) {
+            // The database's error, thrown as it is or wrapped by a command (StoreFailure).
+            SQLException sql = e instanceof SQLException s ? s : e instanceof StoreFailure f && f.getCause() instanceof SQLException s ? s : null;
+            boolean unavailable = sql != null && StoreFailure.unavailable(sql);
+            if (tx != null && !unavailable) rollbackQuietly(tx);
+            if (unavailable) inSqliteTransaction = false; // the connection is closed below; nothing to roll back on it
+            if (e instanceof SQLException || unavailable) closeConnection(); // a broken connection is reopened on the next attempt
+            if (unavailable) {
+                SQLException se = sql;
                 // The database's state, not a command's fault: once more on a new connection (a connection the server
                 // closed — a restart, pg_terminate_backend — fails only its first use), then the whole batch fails.
                 if (!committing && !retriedOnNewConnection) {
                     retriedOnNewConnection = true;
-                    log.warn("the database connection failed ({}); applying {} commands again on a new connection", firstLine(se), todo.size());
+                    outage.note(log, "the database connection failed (" + firstLine(se) + "); applying the batch again on a new connection");
                     return todo;
                 }
+                outage.note(log, "a write batch failed: the database is unavailable (" + firstLine(se) + ")");
                 // SQLite's COMMIT either happened or did not, in this process; PostgreSQL's answer may have been lost.
-                StoreFailure unavailable = new StoreFailure(se, committing && !sqlite());
-                for (Pending<?> p : todo) p.result().completeExceptionally(unavailable);
+                StoreFailure failure = new StoreFailure(se, committing && !sqlite());
+                for (Pending<?> p : todo) p.result().completeExceptionally(failure);
                 return List.of();
             }
             if (e instanceof DecisionLease.HeldElsewhere held) return waitForLease(todo, held);

@@ -117,8 +117,14 @@ public final class Database implements AutoCloseable {
         p.setProperty("connectTimeout", "10");
         p.setProperty("loginTimeout", "10");
         p.setProperty("ApplicationName", applicationName);
+        // The writer's statements are short: one that has had no answer for a minute (a server that stopped
+        // answering, a row lock another instance's stalled transaction keeps) ends its connection, and the writes
+        // waiting behind it get 503 instead of waiting for the network to give up. Readers may stream an export for longer.
+        if (applicationName.equals(WRITER)) p.setProperty("socketTimeout", "60");
         return p;
     }
+
+    private static final String WRITER = "creditline-writer";
 
     static FluentConfiguration migrations(Dialect dialect) {
         return Flyway.configure()
@@ -148,7 +154,7 @@ public final class Database implements AutoCloseable {
 
     /** A new connection for the writer: autocommit off on PostgreSQL, on (explicit BEGIN) on SQLite. */
     Connection openWriterConnection() throws SQLException {
-        Connection c = writerConnections.apply(openConnection("creditline-writer"));
+        Connection c = writerConnections.apply(openConnection(WRITER));
         // SQLite: the writer issues BEGIN IMMEDIATE / COMMIT itself (see BatchingWriter). The
         // driver's own transaction mode would begin the next transaction right after each
         // commit and, as IMMEDIATE, hold the file's write lock while idle.

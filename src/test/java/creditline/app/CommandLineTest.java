@@ -72,6 +72,12 @@ class CommandLineTest {
     }
 
     @Test
+    void theStartLineNamesTheDatabaseWithoutItsParameters() {
+        assertThat(Main.listening(8080, "jdbc:postgresql://db:5432/prod?user=app&password=s3cret", 900))
+                .isEqualTo("Creditline listening on http://localhost:8080 (database jdbc:postgresql://db:5432/prod) in 900 ms");
+    }
+
+    @Test
     void aDatabaseThatCanBeReadButNotWrittenIsNamedInOneLine() {
         Path file = dataDir.resolve("read-only.db");
         creditline.store.Database.open("sqlite:" + file).close();

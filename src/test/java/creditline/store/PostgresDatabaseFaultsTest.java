@@ -51,6 +51,34 @@ class PostgresDatabaseFaultsTest extends StoreFixture {
     }
 
     @Test
+    void aConnectionThatDiesInTheMiddleOfABatchIsReplacedToo() throws Exception {
+        org("o1", "pro");
+        // The connection dies when the batch's events are inserted: the ingest code sees the error first.
+        AtomicBoolean armed = new AtomicBoolean(false);
+        store.database().wrapWriterConnections(c -> (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().startsWith("prepare") && args != null && String.valueOf(args[0]).contains("usage_events (")
+                            && armed.compareAndSet(true, false)) {
+                        c.close();
+                        throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+                    }
+                    try {
+                        return method.invoke(c, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
+        terminateWriterConnections(); // the writer opens a wrapped one
+        store.ingest(List.of(event("e0", "o1", "a@x.io", "reply", clock.instant(), 10, 0)));
+        armed.set(true);
+        assertThat(store.ingest(List.of(event("e1", "o1", "a@x.io", "reply", clock.instant(), 10, 0))))
+                .extracting(EventOutcome::status).containsExactly(EventOutcome.Status.ACCEPTED);
+        assertThat(armed).as("the fault happened").isFalse();
+        assertThat(store.ingest(List.of(event("e1", "o1", "a@x.io", "reply", clock.instant(), 10, 0))))
+                .extracting(EventOutcome::status).containsExactly(EventOutcome.Status.DUPLICATE);
+    }
+
+    @Test
     void aCommitWhoseAnswerIsLostIsReportedAndDecisionsStillSeeIt() throws Exception {
         org("o1", "pro");
         store.putBudgets("o1", new BudgetSettings(BudgetSettings.Budget.UNLIMITED, new BudgetSettings.Budget(micros("100"), true, true, 80)));
