@@ -144,7 +144,7 @@ public final class LiteLlm {
                         rate(spec, "input_cost_per_image_token", creditsPerUsd), rate(spec, "output_cost_per_image_token", creditsPerUsd)),
                 tier);
         String provider = text(spec, "litellm_provider");
-        return new Priced(id, provider == null ? "" : provider, rates, List.copyOf(ignored));
+        return new Priced(id, provider == null || provider.isBlank() ? "" : provider.strip(), rates, List.copyOf(ignored));
     }
 
     /**

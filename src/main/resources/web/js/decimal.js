@@ -67,3 +67,12 @@ export function parseInput(text) {
 export function percentText(p) {
   return p === null || p === undefined ? '—' : `${p.toFixed(2)}%`;
 }
+
+/**
+ * Usage of a budget as shown: the API's percent, or — for a budget of 0 with usage, which has
+ * none (usagePercent null) — over: a full red bar, "over a budget of 0", and first when sorted.
+ */
+export function usageShown(consumed, budget, percent) {
+  const overZero = percent === null && budget !== null && compare(budget, '0') === 0 && compare(consumed, '0') > 0;
+  return { percent: overZero ? Infinity : percent, text: overZero ? 'over a budget of 0' : percentText(percent) };
+}

@@ -2,7 +2,7 @@
 // sort by any column, search, CSV export, a model-breakdown mini chart per row, budget and usage bar.
 import * as api from './api.js';
 import { h, replace, loading, failure, empty, bar, announce } from './dom.js';
-import { compare, parseInput, percentText } from './decimal.js';
+import { compare, parseInput, percentText, usageShown } from './decimal.js';
 
 const PAGE_SIZE = 500;
 const PAGES_MAX = 20;
@@ -11,8 +11,10 @@ const SERVER_SORTS = { member: 'member', credits: 'credits' };
 const CLIENT_SORTS = {
   events: (a, b) => a.events - b.events,
   budget: (a, b) => compare(a.budget, b.budget),
-  usage: (a, b) => (a.usagePercent ?? -1) - (b.usagePercent ?? -1),
+  usage: (a, b) => shownPercent(a) - shownPercent(b),
 };
+
+const shownPercent = (r) => (r.budget === null ? -1 : usageShown(r.budgetConsumed, r.budget, r.usagePercent).percent ?? -1);
 
 async function allRows(orgId, range, sort, order, search) {
   const rows = [];
@@ -122,10 +124,8 @@ export function membersTable(opts) {
     return h('tr', { 'data-member': r.memberId }, cells);
   }
 
-  /** A budget of 0 has no percent (the API's usagePercent is null): any usage of it is over. */
-  const overZero = (r) => r.usagePercent === null && compare(r.budget, '0') === 0 && compare(r.budgetConsumed, '0') > 0;
-  const usageText = (r) => (overZero(r) ? 'over a budget of 0' : percentText(r.usagePercent));
-  const usageBar = (r) => bar(overZero(r) ? 100 : r.usagePercent, `${usageText(r)} of the monthly budget`);
+  const usageText = (r) => usageShown(r.budgetConsumed, r.budget, r.usagePercent).text;
+  const usageBar = (r) => bar(usageShown(r.budgetConsumed, r.budget, r.usagePercent).percent, `${usageText(r)} of the monthly budget`);
 
   function miniChart(r) {
     if (r.byModel.length === 0) return h('span', { class: 'muted' }, 'no usage');

@@ -145,6 +145,16 @@ class LiteLlmImportTest {
     }
 
     @Test
+    void aBlankProviderIsNoProvider() {
+        var root = Json.MAPPER.createObjectNode();
+        root.putObject("blank").put("input_cost_per_token", new BigDecimal("1e-06")).put("litellm_provider", "   ");
+        root.putObject("padded").put("input_cost_per_token", new BigDecimal("1e-06")).put("litellm_provider", " openai ");
+        Map<String, String> providers = new HashMap<>();
+        for (LiteLlm.Entry e : LiteLlm.read(root, HUNDRED, LiteLlm.Progress.NONE)) providers.put(e.modelId(), ((LiteLlm.Priced) e).provider());
+        assertThat(providers).containsEntry("blank", "").containsEntry("padded", "openai");
+    }
+
+    @Test
     void refusesWhatIsNotAPriceList() {
         assertThatThrownBy(() -> LiteLlm.read(Json.MAPPER.createArrayNode(), HUNDRED, LiteLlm.Progress.NONE))
                 .hasMessageContaining("one JSON object mapping model ids");

@@ -467,6 +467,9 @@ class DashboardBrowserTest {
         WebElement usage = browser.until(d -> d.findElements(By.cssSelector("tr[data-member='" + BOB + "'] [data-col='usage']")).stream().findFirst().orElse(null));
         assertThat(usage.getText()).contains("/ 0.00 (over a budget of 0)");
         assertThat(usage.findElement(By.cssSelector(".bar")).getAttribute("class")).contains("over");
+        // Sorted by usage, most first: over a budget of 0 is more than any percent.
+        browser.find(By.cssSelector("button[data-sort='usage']")).click();
+        browser.until(d -> BOB.equals(d.findElements(By.cssSelector("[data-testid='members-table'] tbody tr")).get(0).getAttribute("data-member")));
 
         int alertBefore = api("/v1/orgs/" + ORG + "/budgets", adminKey).path("org").path("alertPercent").asInt();
         browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
@@ -475,6 +478,13 @@ class DashboardBrowserTest {
         browser.until(d -> d.findElement(By.cssSelector("form[aria-labelledby='configure-title'] [role='alert']")).getText()
                 .contains("Alert % must be a whole number from 1 to 100"));
         assertThat(api("/v1/orgs/" + ORG + "/budgets", adminKey).path("org").path("alertPercent").asInt()).isEqualTo(alertBefore);
+
+        // The member's own card says the same.
+        server.op("PUT", "/v1/orgs/" + ORG + "/budgets/members/" + GRACE, "{\"credits\": \"0\"}");
+        signIn(memberKey);
+        open("me");
+        browser.until(d -> "over a budget of 0".equals(text("budget-percent")));
+        assertThat(browser.find(By.cssSelector("[data-testid='my-budget'] .bar")).getAttribute("class")).contains("over");
     }
 
     @Test
@@ -492,6 +502,35 @@ class DashboardBrowserTest {
         browser.until(d -> text("bulk-report").contains("1 errors"));
         assertThat(text("bulk-errors")).contains("0xE9");
         assertThat(browser.byTestId("bulk-save").isEnabled()).isFalse();
+    }
+
+    @Test
+    @Order(14)
+    void aLateCheckOfAnEarlierBulkFileDoesNotReportOnTheLaterOne() throws IOException {
+        signIn(adminKey);
+        open("budget");
+        browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
+        browser.find(By.xpath("//button[text()='Bulk Manage']")).click();
+        browser.script("""
+                const original = window.fetch;
+                let first = true;
+                window.fetch = (url, init) => {
+                  if (String(url).includes('dryRun=true') && first) {
+                    first = false;
+                    return new Promise((r) => setTimeout(r, 1500)).then(() => original(url, init));
+                  }
+                  return original(url, init);
+                };""");
+        Path earlier = Files.createTempFile("budgets-earlier", ".csv");
+        Files.writeString(earlier, "user,budget\n" + BOB + ",222\n");
+        Path later = Files.createTempFile("budgets-later", ".csv");
+        Files.writeString(later, "user,budget\n" + BOB + ",lots\n");
+        browser.find(By.id("bulk-file")).sendKeys(earlier.toAbsolutePath().toString());
+        browser.find(By.id("bulk-file")).sendKeys(later.toAbsolutePath().toString());
+        browser.until(d -> text("bulk-report").contains(later.getFileName().toString()));
+        sleep(2500); // the earlier file's check has come back meanwhile
+        assertThat(text("bulk-report")).contains(later.getFileName().toString()).doesNotContain(earlier.getFileName().toString());
+        assertThat(browser.byTestId("bulk-save").isEnabled()).as("the later file has an error").isFalse();
     }
 
     private static void sleep(long millis) {

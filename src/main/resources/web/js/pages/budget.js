@@ -121,20 +121,27 @@ function bulkManage(ctx, rerender) {
       replace(report, h('p', { class: 'state error', role: 'alert' }, `Not saved: ${err.message}`), d ? issues(d) : null);
     }
   } }, 'Save');
+  let checking = 0; // a late check of an earlier file must not report on (and enable Save for) the later one
   const file = h('input', { type: 'file', id: 'bulk-file', accept: '.csv,text/csv', onchange: async () => {
     const f = file.files[0];
     if (!f) return;
-    csvBytes = await f.arrayBuffer();
+    const mine = ++checking;
     save.disabled = true;
+    csvBytes = null;
+    const bytes = await f.arrayBuffer();
+    if (mine !== checking) return;
+    csvBytes = bytes;
     replace(report, h('p', { class: 'muted', role: 'status' }, `Checking ${f.name}…`));
     try {
-      const r = await api.postBody(api.path(url, { dryRun: true }), csvBytes, 'text/csv');
+      const r = await api.postBody(api.path(url, { dryRun: true }), bytes, 'text/csv');
+      if (mine !== checking) return;
       replace(report,
         h('p', {}, `${f.name}: ${r.rows} rows, ${r.changes} changes, ${r.warningCount} warnings, ${r.errorCount} errors.`),
         issues(r),
         r.errorCount > 0 ? h('p', { class: 'state error' }, 'Fix the errors and upload the file again; nothing is saved while the file has errors.') : null);
       save.disabled = r.errorCount > 0;
     } catch (err) {
+      if (mine !== checking) return;
       replace(report, h('p', { class: 'state error', role: 'alert' }, `Could not check the file: ${err.message}`));
     }
   } });

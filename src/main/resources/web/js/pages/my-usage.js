@@ -4,7 +4,7 @@ import * as api from '../api.js';
 import { h, replace, section, metric, table, empty, bar } from '../dom.js';
 import { rangeSelector } from '../range.js';
 import { daily, stackedBar, colorMap, OTHER_COLOR } from '../charts.js';
-import { sum, percentText } from '../decimal.js';
+import { sum, percentText, usageShown } from '../decimal.js';
 import { dailyTable } from './org-usage.js';
 
 export const TOP_MODELS = 7;
@@ -53,12 +53,13 @@ export function myUsagePage(ctx) {
 }
 
 function budgetCard(b) {
+  const usage = usageShown(b.consumed, b.credits, b.usagePercent);
   return h('section', { class: 'card', 'aria-labelledby': 'my-budget-title', 'data-testid': 'my-budget' },
     h('h2', { id: 'my-budget-title' }, 'My Monthly Budget'),
     h('p', { class: 'muted' }, `${b.periodStart} to today (the month resets on ${b.periodEnd}, UTC)`),
     h('div', { class: 'metrics' },
       metric('Used this month', b.consumed, 'budget-consumed'),
       metric('Monthly budget', b.credits ?? 'Unlimited', 'budget-credits', b.credits === null ? null : (b.enforce ? 'enforced' : 'tracking only'))),
-    b.credits === null ? null : h('div', { class: 'usage-cell' }, bar(b.usagePercent, `${percentText(b.usagePercent)} of your monthly budget`),
-      h('span', { 'data-testid': 'budget-percent' }, percentText(b.usagePercent))));
+    b.credits === null ? null : h('div', { class: 'usage-cell' }, bar(usage.percent, `${usage.text} of your monthly budget`),
+      h('span', { 'data-testid': 'budget-percent' }, usage.text)));
 }
