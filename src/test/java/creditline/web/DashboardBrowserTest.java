@@ -427,10 +427,7 @@ class DashboardBrowserTest {
         open("usage");
         memberRows();
         // The answer to the search "b" arrives after the one to "SA ci".
-        browser.script("""
-                const original = window.fetch;
-                window.fetch = (url, init) => String(url).includes('search=b&')
-                  ? new Promise((r) => setTimeout(r, 1500)).then(() => original(url, init)) : original(url, init);""");
+        delayFirstRequest("search=b&");
         WebElement search = browser.find(By.id("member-search"));
         search.sendKeys("b");
         browser.until(d -> (Boolean) browser.script("return document.querySelector('[data-testid=members-table]') === null"));
@@ -490,10 +487,7 @@ class DashboardBrowserTest {
     @Test
     @Order(13)
     void aBulkFileThatIsNotUtf8IsRefusedAsTheApiRefusesIt() throws IOException {
-        signIn(adminKey);
-        open("budget");
-        browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
-        browser.find(By.xpath("//button[text()='Bulk Manage']")).click();
+        openBulkManage();
         Path latin1 = Files.createTempFile("budgets-latin1", ".csv");
         Files.write(latin1, ("user,budget\r\n" + BOB + ",11\r\njos\u00e9@webco.example,42\r\n").getBytes(StandardCharsets.ISO_8859_1));
         browser.find(By.id("bulk-file")).sendKeys(latin1.toAbsolutePath().toString());
@@ -507,20 +501,8 @@ class DashboardBrowserTest {
     @Test
     @Order(14)
     void aLateCheckOfAnEarlierBulkFileDoesNotReportOnTheLaterOne() throws IOException {
-        signIn(adminKey);
-        open("budget");
-        browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
-        browser.find(By.xpath("//button[text()='Bulk Manage']")).click();
-        browser.script("""
-                const original = window.fetch;
-                let first = true;
-                window.fetch = (url, init) => {
-                  if (String(url).includes('dryRun=true') && first) {
-                    first = false;
-                    return new Promise((r) => setTimeout(r, 1500)).then(() => original(url, init));
-                  }
-                  return original(url, init);
-                };""");
+        openBulkManage();
+        delayFirstRequest("dryRun=true");
         Path earlier = Files.createTempFile("budgets-earlier", ".csv");
         Files.writeString(earlier, "user,budget\n" + BOB + ",222\n");
         Path later = Files.createTempFile("budgets-later", ".csv");
@@ -531,6 +513,29 @@ class DashboardBrowserTest {
         sleep(2500); // the earlier file's check has come back meanwhile
         assertThat(text("bulk-report")).contains(later.getFileName().toString()).doesNotContain(earlier.getFileName().toString());
         assertThat(browser.byTestId("bulk-save").isEnabled()).as("the later file has an error").isFalse();
+    }
+
+    /** Signed in as the admin, the Budget tab with Configure Budget and Bulk Manage open. */
+    private static void openBulkManage() {
+        signIn(adminKey);
+        open("budget");
+        browser.find(By.cssSelector("[aria-controls='configure-panel']")).click();
+        browser.find(By.xpath("//button[text()='Bulk Manage']")).click();
+    }
+
+    /** The page's first request whose URL contains {@code urlPart} is answered 1.5 s late (the others at once). */
+    private static void delayFirstRequest(String urlPart) {
+        browser.script("""
+                const [part] = arguments;
+                const original = window.fetch;
+                let first = true;
+                window.fetch = (url, init) => {
+                  if (first && String(url).includes(part)) {
+                    first = false;
+                    return new Promise((r) => setTimeout(r, 1500)).then(() => original(url, init));
+                  }
+                  return original(url, init);
+                };""", urlPart);
     }
 
     private static void sleep(long millis) {
