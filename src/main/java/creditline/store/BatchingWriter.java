@@ -314,17 +314,16 @@ public final class BatchingWriter implements AutoCloseable {
             if (unavailable) inSqliteTransaction = false; // the connection is closed below; nothing to roll back on it
             if (e instanceof SQLException || unavailable) closeConnection(); // a broken connection is reopened on the next attempt
             if (unavailable) {
-                SQLException se = sql;
                 // The database's state, not a command's fault: once more on a new connection (a connection the server
                 // closed — a restart, pg_terminate_backend — fails only its first use), then the whole batch fails.
                 if (!committing && !retriedOnNewConnection) {
                     retriedOnNewConnection = true;
-                    outage.note(log, "the database connection failed (" + firstLine(se) + "); applying the batch again on a new connection");
+                    outage.note(log, "the database connection failed (" + StoreFailure.firstLine(sql) + "); applying the batch again on a new connection");
                     return todo;
                 }
-                outage.note(log, "a write batch failed: the database is unavailable (" + firstLine(se) + ")");
+                outage.note(log, "a write batch failed: the database is unavailable (" + StoreFailure.firstLine(sql) + ")");
                 // SQLite's COMMIT either happened or did not, in this process; PostgreSQL's answer may have been lost.
-                StoreFailure failure = new StoreFailure(se, committing && !sqlite());
+                StoreFailure failure = new StoreFailure(sql, committing && !sqlite());
                 for (Pending<?> p : todo) p.result().completeExceptionally(failure);
                 return List.of();
             }
@@ -494,12 +493,6 @@ public final class BatchingWriter implements AutoCloseable {
             connection = c;
         }
         return connection;
-    }
-
-    private static String firstLine(SQLException e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private boolean sqlite() {

@@ -176,10 +176,11 @@ final class Catalog {
         return out;
     }
 
-    /** Writes the plan and bumps the versions of the orgs on it, telling {@code bumped} each org's new version. */
-    /** The ids of the orgs on the plan, their rows locked in id order (as writers lock them: no deadlock with one). */
-    List<String> lockOrgsOnPlan(Connection c, String planId) throws SQLException {
-        boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+    /**
+     * The ids of the orgs on the plan; on PostgreSQL their rows locked in id order (as writers lock
+     * them: no deadlock with one). SQLite has one writer.
+     */
+    List<String> lockOrgsOnPlan(Connection c, String planId, boolean postgres) throws SQLException {
         List<String> ids = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT org_id FROM orgs WHERE plan_id = ? ORDER BY org_id" + (postgres ? " FOR UPDATE" : ""))) {
             ps.setString(1, planId);
@@ -190,6 +191,7 @@ final class Catalog {
         return ids;
     }
 
+    /** Writes the plan and bumps the versions of the orgs on it, telling {@code bumped} each org's new version. */
     void putPlan(Connection c, Plan p, Instant now, java.util.function.ObjLongConsumer<String> bumped) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO plans (plan_id, name, monthly_price_minor, currency, credits_included_micros, tokens_included, overage,

@@ -79,7 +79,7 @@ public final class Database implements AutoCloseable {
             db = new Database(Dialect.SQLITE, url, new HikariDataSource(pool), config);
         } else if (location.startsWith("jdbc:postgresql:")) {
             pool.setJdbcUrl(location);
-            postgresProperties("creditline-reader").forEach((k, v) -> pool.addDataSourceProperty((String) k, v));
+            postgresProperties(READER).forEach((k, v) -> pool.addDataSourceProperty((String) k, v));
             db = new Database(Dialect.POSTGRES, location, new HikariDataSource(pool), null);
         } else {
             throw new IllegalArgumentException("CREDITLINE_DB must be sqlite:PATH or jdbc:postgresql://HOST:PORT/DB, got '" + location + "'");
@@ -97,18 +97,12 @@ public final class Database implements AutoCloseable {
         migrations(dialect).dataSource(readers).load().migrate();
     }
 
-    /**
-     * The migrations: one SQL for both dialects, with the placeholder {@code ${withoutRowid}}
-     * after a CREATE TABLE for a table that is read and written by its key only (SQLite then
-     * keeps its rows in the key's B-tree; PostgreSQL has no such clause); and the Java migration
-     * V13 ({@link TextInCodePointOrder}).
-     */
     /** How long a reader waits for a pooled connection (the pool's default is 30 s). */
     static final long POOL_WAIT_MS = 10_000;
 
     /**
      * pgjdbc's connection settings unless the URL sets them (its parameters win), and the name the
-     * connection has in {@code pg_stat_activity} (reader, writer, lease): a server that
+     * connection has in {@code pg_stat_activity} (reader or writer): a server that
      * accepts the TCP connection but never answers (a stalled host, a black-holing proxy) fails the
      * connection after 10 s — pgjdbc's default is to wait for ever, and {@code serve} hung at start.
      */
@@ -124,8 +118,15 @@ public final class Database implements AutoCloseable {
         return p;
     }
 
+    private static final String READER = "creditline-reader";
     private static final String WRITER = "creditline-writer";
 
+    /**
+     * The migrations: one SQL for both dialects, with the placeholder {@code ${withoutRowid}}
+     * after a CREATE TABLE for a table that is read and written by its key only (SQLite then
+     * keeps its rows in the key's B-tree; PostgreSQL has no such clause); and the Java migration
+     * V13 ({@link TextInCodePointOrder}).
+     */
     static FluentConfiguration migrations(Dialect dialect) {
         return Flyway.configure()
                 .locations("classpath:db/migration")
@@ -174,7 +175,7 @@ public final class Database implements AutoCloseable {
 
     /** A connection of its own, outside the readers' pool, autocommit on (a long-lived reading thread's). */
     Connection openReaderConnection() throws SQLException {
-        return openConnection("creditline-reader");
+        return openConnection(READER);
     }
 
     /** A new connection; on PostgreSQL named {@code applicationName} in {@code pg_stat_activity}. */

@@ -140,15 +140,7 @@ final class Ledger {
             insertIfAbsent(c, orgId, b, carried);
         } else {
             b = b.withConsumed(stored.consumedMicros());
-            try (PreparedStatement ps = c.prepareStatement("UPDATE credit_buckets SET credits_micros = ?, carried_micros = ?, created_at_micros = ?"
-                    + " WHERE org_id = ? AND bucket_id = ?")) {
-                ps.setLong(1, b.creditsMicros());
-                ps.setLong(2, carried);
-                ps.setLong(3, Times.micros(now));
-                ps.setString(4, orgId);
-                ps.setString(5, b.id());
-                ps.executeUpdate();
-            }
+            setAllotment(c, orgId, b.id(), b.creditsMicros(), carried, now);
         }
         if (carried > 0) setCredits(c, orgId, previous.id(), previous.consumedMicros());
         return b;
@@ -179,12 +171,19 @@ final class Ledger {
         }
     }
 
-    static void setCarried(Connection c, String orgId, String bucketId, long creditsMicros, long carriedMicros) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE credit_buckets SET credits_micros = ?, carried_micros = ? WHERE org_id = ? AND bucket_id = ?")) {
+    /**
+     * Sets a plan bucket's allotment and the part of it carried in; {@code decidedAt} non-null also
+     * marks a provisional allotment decided (its {@code createdAt}), null keeps it.
+     */
+    static void setAllotment(Connection c, String orgId, String bucketId, long creditsMicros, long carriedMicros, Instant decidedAt)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE credit_buckets SET credits_micros = ?, carried_micros = ?,"
+                + " created_at_micros = COALESCE(?, created_at_micros) WHERE org_id = ? AND bucket_id = ?")) {
             ps.setLong(1, creditsMicros);
             ps.setLong(2, carriedMicros);
-            ps.setString(3, orgId);
-            ps.setString(4, bucketId);
+            Times.setInstant(ps, 3, decidedAt);
+            ps.setString(4, orgId);
+            ps.setString(5, bucketId);
             ps.executeUpdate();
         }
     }

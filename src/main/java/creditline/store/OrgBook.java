@@ -51,9 +51,9 @@ final class OrgBook {
     private final Map<String, CreditBucket[]> buckets = new LinkedHashMap<>();
     /** Every bucket overlapping {@code [loadedFrom, loadedTo)} is in {@link #buckets}. */
     private Instant loadedFrom;
+    private Instant loadedTo;
     /** Whether this batch settled the org's months (see {@link Ledger#settleMonths}). */
     private boolean monthsSettled;
-    private Instant loadedTo;
 
     private final Map<LocalDate, PeriodTotals> periodDeltas = new TreeMap<>();
     private final Map<LocalDate, Map<String, long[]>> memberDeltas = new TreeMap<>();
@@ -254,9 +254,8 @@ final class OrgBook {
             CreditBucket[] known = buckets.get(PlanAllotment.bucketId(period));
             if (period.isBefore(firstPeriod) || (known != null && !Ledger.undecided(known[1], now))) continue;
             writeBuckets(tx); // a rollover allotment carries what the previous month has left, as drawn
-            CreditBucket created = Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
-            buckets.put(created.id(), new CreditBucket[] {created, created});
-            planBucketsStored(tx);
+            Ledger.ensurePlanBucket(tx, orgId, plan(tx, catalog), period, now);
+            planBucketsStored(tx); // the period is within the range loaded: its bucket is read with the others
         }
         List<CreditBucket> out = new ArrayList<>();
         for (CreditBucket[] b : buckets.values()) {

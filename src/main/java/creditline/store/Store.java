@@ -114,23 +114,31 @@ public final class Store implements AutoCloseable {
     private interface Read<R> { R apply(Connection c) throws SQLException; }
 
     private <R> R read(Read<R> body) {
+        return onPooledConnection(() -> {
+            try (Connection c = db.readers().getConnection()) {
+                return body.apply(c);
+            }
+        });
+    }
+
+    private interface PooledRead<R> { R run() throws SQLException; }
+
+    /**
+     * Runs a read on the readers' pool, once more on a fresh connection when the one it got had
+     * been dropped by the database (a restart, an outage now over) — not when no connection came
+     * in time (the database is still away).
+     */
+    private <R> R onPooledConnection(PooledRead<R> read) {
         try {
-            return readOnce(body);
+            return read.run();
         } catch (SQLException e) {
             if (!StoreFailure.unavailable(e) || e instanceof java.sql.SQLTransientConnectionException) throw new StoreFailure(e);
-            // A pooled connection the database dropped (a restart, an outage now over): once more on a fresh one.
             db.evictReaders();
             try {
-                return readOnce(body);
+                return read.run();
             } catch (SQLException again) {
                 throw new StoreFailure(again);
             }
-        }
-    }
-
-    private <R> R readOnce(Read<R> body) throws SQLException {
-        try (Connection c = db.readers().getConnection()) {
-            return body.apply(c);
         }
     }
 
@@ -257,7 +265,7 @@ public final class Store implements AutoCloseable {
             if (before != null) {
                 // A month already begun keeps the allotment it was given: the plan's orgs get this month's stored (as
                 // the plan was) before the edit, whether or not they have written this month yet.
-                for (String orgId : catalog.lockOrgsOnPlan(tx, plan.id())) Ledger.settleMonths(tx, orgId, before, now);
+                for (String orgId : catalog.lockOrgsOnPlan(tx, plan.id(), db.dialect() == Database.Dialect.POSTGRES)) Ledger.settleMonths(tx, orgId, before, now);
             }
             catalog.putPlan(tx, plan, now, batch::bumped);
             return catalog.plan(batch.connection(), plan.id());
@@ -387,7 +395,7 @@ public final class Store implements AutoCloseable {
             // this month: it keeps the carry when it rolls over too; otherwise the carried credits are gone.
             CreditBucket current = Ledger.settleMonths(tx, orgId, requirePlan(tx, org.planId()), now);
             long carried = plan.rollover() ? Ledger.carriedMicros(tx, orgId, current.id()) : 0;
-            Ledger.setCarried(tx, orgId, current.id(), Math.addExact(plan.creditsIncludedMicros(), carried), carried);
+            Ledger.setAllotment(tx, orgId, current.id(), Math.addExact(plan.creditsIncludedMicros(), carried), carried, null);
             return null;
         });
         return subscription(orgId);
@@ -737,18 +745,7 @@ public final class Store implements AutoCloseable {
      */
     public Authorization authorize(String orgId, String memberId, String modelId, String activity, long estimateMicros, Long reserveTtlSeconds) {
         if (reserveTtlSeconds == null) {
-            Enforcement.Snapshot s;
-            try {
-                s = decisions.snapshot(orgId, memberId, clock.instant());
-            } catch (SQLException e) {
-                if (!StoreFailure.unavailable(e) || e instanceof java.sql.SQLTransientConnectionException) throw new StoreFailure(e);
-                db.evictReaders(); // as read(): once more on a fresh connection
-                try {
-                    s = decisions.snapshot(orgId, memberId, clock.instant());
-                } catch (SQLException again) {
-                    throw new StoreFailure(again);
-                }
-            }
+            Enforcement.Snapshot s = onPooledConnection(() -> decisions.snapshot(orgId, memberId, clock.instant()));
             Decided d = decided(s, orgId, memberId, modelId, activity, estimateMicros);
             if (!knownModels.contains(modelId)) read(c -> { requireModel(c, modelId); return null; });
             return new Authorization(d.decision(), null);

@@ -32,6 +32,17 @@ public final class StoreFailure extends RuntimeException {
         return outcomeUnknown;
     }
 
+    /** The database's message without the lines drivers add after it (hints, positions): for one log line. */
+    public String firstLine() {
+        return firstLine(getCause() instanceof SQLException e ? e : null);
+    }
+
+    static String firstLine(SQLException e) {
+        String m = e == null ? "" : String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
     /**
      * Whether the error is the database's state rather than the statement's: a lost or refused
      * connection (SQLSTATE class 08), the server shutting down or not accepting connections

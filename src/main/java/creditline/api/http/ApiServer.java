@@ -143,8 +143,7 @@ public final class ApiServer implements AutoCloseable {
         long now = System.nanoTime();
         if (now - last >= 1_000_000_000L && unavailableLoggedAtNanos.compareAndSet(last, now)) {
             unavailableSinceLogged.addAndGet(-since);
-            String cause = String.valueOf(f.getMessage()).lines().findFirst().orElse("");
-            log.warn("{} {}: the database is unavailable ({}){}", req.prologue().method().text(), req.path().path(), cause,
+            log.warn("{} {}: the database is unavailable ({}){}", req.prologue().method().text(), req.path().path(), f.firstLine(),
                     since > 1 ? " — " + since + " such answers since the last line" : "");
         }
         if (f.outcomeUnknown()) {
